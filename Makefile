@@ -1,0 +1,46 @@
+# The portal's two commands are `make run` and `make test`; the rest serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format lock messages check clean
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole portal (embedded Postgres and Redis unless DATABASE_URL / REDIS_URL are set).
+run: $(STAMP)
+	$(BIN)/python -m cpaor.launcher run
+
+## Run every test: unit, integration and browser.
+test: $(STAMP)
+	$(BIN)/python -m cpaor.launcher test -- $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs gettext).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=.data --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## Re-resolve the lock file from requirements*.in.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pkg.resources' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV)

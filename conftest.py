@@ -1,0 +1,25 @@
+"""Shared test set-up: real Postgres (DATABASE_URL), real Redis (REDIS_URL)."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# from a thread with a running loop unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, request):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    # Each xdist worker gets its own cache namespace in the shared Redis.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"cpaor-test-{worker}"}
+    }

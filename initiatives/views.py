@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def initiative_list(request):
+    return render(request, "initiatives/list.html")
