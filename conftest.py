@@ -9,6 +9,14 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # The live server answers each request in a new thread; persistent connections left
+    # by those threads would keep the test database busy at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
     settings.STORAGES = {
@@ -23,3 +31,14 @@ def _test_settings(settings, request):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"cpaor-test-{worker}"}
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a previous request must not leave its language
+    active in the thread (modeltranslation writes plain field names to that language)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -1,0 +1,67 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cpaor.settings import parse_email_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    # The test process allows async-unsafe ORM use for Playwright; a deployment never does.
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_in_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        PRODUCTION="1",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-" + "k9#Xq2!vR7$mZ4@pL8&" * 3,
+        ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "PRODUCTION": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_no_model_change_lacks_a_migration():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_email_url_gives_smtp_settings():
+    settings = parse_email_url("smtp://mailer:s%40cret@mail.example.org:587?tls=1")
+    assert settings["EMAIL_HOST"] == "mail.example.org"
+    assert settings["EMAIL_PORT"] == 587
+    assert settings["EMAIL_HOST_USER"] == "mailer"
+    assert settings["EMAIL_HOST_PASSWORD"] == "s@cret"
+    assert settings["EMAIL_USE_TLS"] is True
+    assert settings["EMAIL_USE_SSL"] is False
