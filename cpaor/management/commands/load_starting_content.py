@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 # Each app's seed module has load(stdout); they run in this order.
 SEEDERS = [
     "cpaor.seed",
+    "initiatives.seed",
 ]
 
 
