@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_bidi
 
 from initiatives.models import shown_in_english
 from initiatives.sanitize import sanitize_html
@@ -11,10 +12,13 @@ register = template.Library()
 
 @register.simple_tag
 def fallback_lang(obj, field):
-    """lang="en" on an element whose text falls back to English, so screen readers switch."""
-    if shown_in_english(obj, field):
-        return format_html(' lang="{}"', settings.LANGUAGE_CODE)
-    return ""
+    """lang="en" on an element whose text falls back to English, so screen readers switch
+    voice; in an Arabic page also dir="ltr", so its punctuation stays in place."""
+    if not shown_in_english(obj, field):
+        return ""
+    if get_language_bidi():
+        return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)
 
 
 @register.filter
