@@ -323,3 +323,41 @@ def test_content_editor_saves_hostile_body_sanitised_through_admin(client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     body = Initiative.objects.get(slug="safe-page").body_en
     assert body == '<p>Kept</p><a rel="noopener noreferrer">link</a>'
+
+
+def test_content_editor_works_in_admin_with_translation_tabs_and_inlines(client):
+    initiative = InitiativeFactory()
+    ContactFactory(initiative=initiative)
+    client.force_login(content_editor())
+    changelist = client.get(
+        reverse("admin:initiatives_initiative_changelist"), {"q": "Initiative", "status": "active"}
+    )
+    assert changelist.status_code == 200
+    add = client.get(reverse("admin:initiatives_initiative_add")).content.decode()
+    for field in ("id_title_en", "id_title_fr", "id_title_es", "id_title_ar", "id_body_ar"):
+        assert field in add
+    for prefix in ("objectives-TOTAL_FORMS", "milestones-TOTAL_FORMS", "contacts-TOTAL_FORMS"):
+        assert prefix in add
+    autocomplete = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "initiatives", "model_name": "initiative", "field_name": "partners"},
+    )
+    assert autocomplete.status_code == 200
+
+
+def test_home_page_shows_featured_initiatives(client):
+    InitiativeFactory(title_en="On the home page", is_featured=True)
+    InitiativeFactory(title_en="Not featured")
+    html = client.get("/en/").content.decode()
+    assert "On the home page" in html
+    assert "Not featured" not in html
+
+
+def test_next_page_link_keeps_the_filters(client):
+    theme = ThemeFactory(slug="education")
+    for n in range(31):
+        InitiativeFactory(title_en=f"School {n:02}", themes=[theme])
+    response = client.get(list_url(), {"theme": "education"})
+    assert len(response.context["initiatives"]) == 30
+    assert 'href="?theme=education&amp;page=2" rel="next"' in response.content.decode()
+    assert titles(client.get(list_url(), {"theme": "education", "page": 2})) == ["School 30"]
