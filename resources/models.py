@@ -1,0 +1,331 @@
+"""The resource library: toolkits, guidance and reports, each in one or more languages."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat, Left, NullIf
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import (
+    Country,
+    Initiative,
+    Partner,
+    Region,
+    current_language,
+)
+
+from . import uploads
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    FR = "fr", _("French")
+    ES = "es", _("Spanish")
+    AR = "ar", _("Arabic")
+
+
+# Text search configurations made by migration 0002: each language's stemmer after
+# unaccent, so accents never decide whether a word matches.
+SEARCH_CONFIGS = {
+    "en": "cpaor_english",
+    "fr": "cpaor_french",
+    "es": "cpaor_spanish",
+    "ar": "cpaor_arabic",
+}
+# Markers around matched words in snippets: the text is escaped first, then the markers
+# become <mark> (see templatetags/resource_tags.py), so a snippet never carries markup.
+MARK_START, MARK_STOP = "\x02", "\x03"
+SNIPPET_TEXT_CHARS = 20_000
+
+
+def translated(field, lang=None):
+    """field in the language lang, or in English where it has no translation."""
+    lang = lang or current_language()
+    english = F(f"{field}_{settings.LANGUAGE_CODE}")
+    if lang == settings.LANGUAGE_CODE:
+        return english
+    text = models.TextField()
+    blank = Value("", output_field=text)
+    return Coalesce(
+        NullIf(F(f"{field}_{lang}"), blank, output_field=text), english, output_field=text
+    )
+
+
+def search_query(q):
+    """The words as a query in every language's configuration: a French word in an
+    English title still matches, and each language's stemmer gets its say."""
+    query = None
+    for config in SEARCH_CONFIGS.values():
+        part = SearchQuery(q, config=config, search_type="websearch")
+        query = part if query is None else query | part
+    return query
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ResourceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Resource.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published resources, and drafts too for people who may edit them."""
+        if user.has_perm("resources.change_resource"):
+            return self.all()
+        return self.published()
+
+    def matching(self, q):
+        """Resources whose title, summary or file text match the words q."""
+        return self.filter(search_vector=search_query(q))
+
+    def search(self, q, lang=None):
+        """Matches for q, with `rank` and a highlighted `snippet` in the language lang."""
+        lang = lang if lang in SEARCH_CONFIGS else current_language()
+        query = search_query(q)
+        text = Concat(
+            translated("summary", lang),
+            Value(" … "),
+            Left(
+                models.Subquery(
+                    ResourceVersion.objects.filter(resource=models.OuterRef("pk"))
+                    .order_by(
+                        models.Case(models.When(language=lang, then=Value(0)), default=Value(1)),
+                        "language",
+                    )
+                    .values("extracted_text")[:1]
+                ),
+                SNIPPET_TEXT_CHARS,
+            ),
+            output_field=models.TextField(),
+        )
+        return self.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline(
+                text,
+                query,
+                config=SEARCH_CONFIGS[lang],
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                max_fragments=2,
+                max_words=30,
+                min_words=12,
+                fragment_delimiter=" … ",
+            ),
+        )
+
+    def ordered(self, sort="newest", lang=None):
+        if sort == "title":
+            return self.order_by(translated("title", lang), "pk")
+        if sort == "relevance" and "rank" in self.query.annotations:
+            return self.order_by("-rank", F("publication_date").desc(nulls_last=True), "pk")
+        return self.order_by(F("publication_date").desc(nulls_last=True), "-pk")
+
+
+class Resource(models.Model):
+    class Type(models.TextChoices):
+        TOOLKIT = "toolkit", _("Toolkit")
+        GUIDANCE = "guidance", _("Guidance")
+        TOOL = "tool", _("Tool")
+        REPORT = "report", _("Report")
+        CASE_STUDY = "case-study", _("Case study")
+        INFOGRAPHIC = "infographic", _("Infographic")
+        ONE_PAGER = "one-pager", _("One-pager")
+        TRAINING = "training-material", _("Training material")
+        POLICY = "policy", _("Policy")
+        ASSESSMENT = "assessment", _("Assessment")
+        VIDEO = "video", _("Video")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", _("Draft")
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Year")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.OTHER)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="resources", blank=True
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, verbose_name=_("initiatives"), related_name="resources", blank=True
+    )
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("regions"), related_name="resources", blank=True
+    )
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries"), related_name="resources", blank=True
+    )
+    publishers = models.ManyToManyField(
+        Partner, verbose_name=_("publishers"), related_name="published_resources", blank=True
+    )
+    publication_date = models.DateField(_("publication date"), null=True, blank=True)
+    publication_precision = models.CharField(
+        _("publication date precision"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.YEAR,
+        help_text=_("A month is stored as its first day, a year as 1 January."),
+    )
+    is_key = models.BooleanField(
+        _("key resource"), default=False, help_text=_("Highlighted in lists and searches.")
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"),
+        upload_to=uploads.thumbnail_upload_to,
+        blank=True,
+        validators=[uploads.validate_image],
+        help_text=_("PNG or JPEG, shown as decoration next to the title."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    # Kept up to date by services.resource_update_search_vector, never by save().
+    search_vector = SearchVectorField(null=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["-publication_date", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-publication_date"], name="resource_listing"),
+            models.Index(fields=["status", "type"], name="resource_type"),
+            models.Index(
+                fields=["publication_date"],
+                condition=Q(is_key=True),
+                name="resource_key",
+            ),
+            GinIndex(fields=["search_vector"], name="resource_search"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("resources:detail", kwargs={"slug": self.slug})
+
+    @property
+    def year(self):
+        return self.publication_date.year if self.publication_date else None
+
+    @property
+    def date_format(self):
+        return {self.Precision.YEAR: "Y", self.Precision.MONTH: "F Y"}.get(
+            self.publication_precision, "DATE_FORMAT"
+        )
+
+
+class ResourceVersion(models.Model):
+    """The resource in one language: an uploaded file or a link to one elsewhere."""
+
+    class Extraction(models.TextChoices):
+        PENDING = "pending", _("Waiting to be read")
+        DONE = "done", _("Read")
+        FAILED = "failed", _("Could not be read")
+        NOT_APPLICABLE = "n/a", _("Nothing to read")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=uploads.version_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[uploads.validate_document],
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG."),
+    )
+    external_url = models.URLField(
+        _("external link"),
+        blank=True,
+        max_length=500,
+        help_text=_("Instead of a file: where the document is published elsewhere."),
+    )
+    file_format = models.CharField(_("format"), max_length=5, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, editable=False)
+    extracted_text = models.TextField(_("text of the file"), blank=True, editable=False)
+    extraction_status = models.CharField(
+        _("text extraction"),
+        max_length=8,
+        choices=Extraction.choices,
+        default=Extraction.PENDING,
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("language version")
+        verbose_name_plural = _("language versions")
+        ordering = ["resource", "language"]
+        indexes = [models.Index(fields=["language", "resource"], name="version_language")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "language"], name="version_one_per_language"
+            ),
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(external_url="")) | (~Q(file="") & Q(external_url="")),
+                name="version_file_xor_link",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} ({self.get_language_display()})"
+
+    def clean(self):
+        if bool(self.file) == bool(self.external_url):
+            raise ValidationError(
+                _("Give either a file or a link to the document elsewhere, not both.")
+                if self.file
+                else _("Upload a file or give a link to the document elsewhere.")
+            )
+
+    @property
+    def format_label(self):
+        if not self.file:
+            return _("Link")
+        return uploads.FORMAT_LABELS.get(self.file_format, self.file_format.upper())
+
+    def get_download_url(self):
+        return reverse(
+            "resources:download",
+            kwargs={"slug": self.resource.slug, "language": self.language},
+        )
+
+    @property
+    def target_url(self):
+        return self.file.url if self.file else self.external_url
+
+
+def language_name(code):
+    return dict(settings.LANGUAGES).get(code, code)

@@ -1,0 +1,160 @@
+"""Actions on resources. Admin, views, tasks and the seed all call these."""
+
+import logging
+
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+
+from . import uploads
+from .models import SEARCH_CONFIGS, Resource, ResourceVersion
+
+logger = logging.getLogger(__name__)
+
+# A tsvector is at most 1 MB; the text of a very long report is cut well before that.
+EXTRACTED_TEXT_LIMIT = 300_000
+
+
+def _version_text(language):
+    return Subquery(
+        ResourceVersion.objects.filter(resource=OuterRef("pk"), language=language).values(
+            "extracted_text"
+        )[:1]
+    )
+
+
+def resource_update_search_vector(resource_id):
+    """Rebuild the resource's search vector: titles (A) > summaries (B) > file text (C),
+    each with its own language's configuration."""
+    vector = None
+    for language, config in SEARCH_CONFIGS.items():
+        parts = (
+            SearchVector(f"title_{language}", config=config, weight="A")
+            + SearchVector(f"summary_{language}", config=config, weight="B")
+            + SearchVector(_version_text(language), config=config, weight="C")
+        )
+        vector = parts if vector is None else vector + parts
+    Resource.objects.filter(pk=resource_id).update(search_vector=vector)
+
+
+def _enqueue_extraction(version_id):
+    from .tasks import extract_version_text
+
+    extract_version_text.delay(version_id)
+
+
+def resource_saved(*, resource_id):
+    """After a curator saved a resource and its versions: index it now, and read the
+    text of new files once the transaction has committed (the worker must see them)."""
+    resource_update_search_vector(resource_id)
+    pending = ResourceVersion.objects.filter(
+        resource_id=resource_id, extraction_status=ResourceVersion.Extraction.PENDING
+    ).values_list("pk", flat=True)
+    for version_id in pending:
+        transaction.on_commit(lambda version_id=version_id: _enqueue_extraction(version_id))
+
+
+def version_file_changed(version):
+    """Mark a version whose file was just chosen, before it is saved: read it again."""
+    version.extraction_status = ResourceVersion.Extraction.PENDING
+    version.page_count = None
+    version.extracted_text = ""
+    if version.file:
+        version.file_format = uploads.detect_format(version.file) or ""
+        version.file_size = version.file.size
+    else:
+        version.file_format = ""
+        version.file_size = None
+
+
+def read_pdf(fileobj):
+    """(page count, text) of a PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(fileobj)
+    texts = []
+    length = 0
+    for page in reader.pages:
+        if length >= EXTRACTED_TEXT_LIMIT:
+            break
+        text = page.extract_text() or ""
+        texts.append(text)
+        length += len(text)
+    return len(reader.pages), "\n".join(texts)[:EXTRACTED_TEXT_LIMIT].replace("\x00", "")
+
+
+def version_extract_text(*, version_id):
+    """Read a version's file: size, format, and for a PDF its page count and text.
+
+    Safe to run again: a version already read, or gone, is left alone.
+    """
+    with transaction.atomic():
+        version = (
+            ResourceVersion.objects.select_for_update(skip_locked=True)
+            .filter(pk=version_id, extraction_status=ResourceVersion.Extraction.PENDING)
+            .first()
+        )
+        if version is None:
+            return
+        fields = ["extraction_status", "file_format", "file_size"]
+        if not version.file:
+            version.extraction_status = ResourceVersion.Extraction.NOT_APPLICABLE
+            version.save(update_fields=fields)
+            return
+        try:
+            with version.file.open("rb") as handle:
+                version.file_format = uploads.detect_format(handle) or ""
+                version.file_size = version.file.size
+                if version.file_format == uploads.PDF:
+                    page_count, text = read_pdf(handle)
+                    version.page_count = page_count
+                    version.extracted_text = text
+                    fields += ["page_count", "extracted_text"]
+                    version.extraction_status = ResourceVersion.Extraction.DONE
+                else:
+                    version.extraction_status = ResourceVersion.Extraction.NOT_APPLICABLE
+        except OSError:
+            raise  # storage unreachable: the task retries
+        except Exception:  # a damaged PDF must not keep the task retrying forever
+            logger.exception("Could not read resource version %s", version_id)
+            version.extraction_status = ResourceVersion.Extraction.FAILED
+        version.save(update_fields=fields)
+        resource_update_search_vector(version.resource_id)
+
+
+def _set_status(resources, status):
+    ids = [resource.pk for resource in resources]
+    with transaction.atomic():
+        changed = list(
+            Resource.objects.select_for_update()
+            .filter(pk__in=ids)
+            .exclude(status=status)
+            .values_list("pk", flat=True)
+        )
+        Resource.objects.filter(pk__in=changed).update(status=status)
+    return len(changed)
+
+
+def resources_publish(*, resources):
+    """Publish the resources; returns how many changed."""
+    return _set_status(resources, Resource.Status.PUBLISHED)
+
+
+def resources_unpublish(*, resources):
+    return _set_status(resources, Resource.Status.DRAFT)
+
+
+def resources_mark_key(*, resources, is_key=True):
+    ids = [resource.pk for resource in resources]
+    with transaction.atomic():
+        return (
+            Resource.objects.select_for_update()
+            .filter(pk__in=ids)
+            .exclude(is_key=is_key)
+            .update(is_key=is_key)
+        )
+
+
+def resource_register_download(*, resource_id):
+    """Count one download; an atomic increment, so concurrent clicks are all counted."""
+    Resource.objects.filter(pk=resource_id).update(download_count=F("download_count") + 1)
