@@ -1,6 +1,115 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import never_cache
+from django_filters.views import FilterView
+
+from initiatives.models import Initiative, Partner
+
+from . import services
+from .filters import ResourceFilter
+from .models import Resource, ResourceVersion, Topic, current_language
+
+VERSION_COLUMNS = (
+    "resource_id",
+    "language",
+    "file",
+    "external_url",
+    "file_format",
+    "page_count",
+    "file_size",
+)
 
 
-def resource_list(request):
-    """The resource library's front page; the searchable catalogue arrives with the library."""
-    return render(request, "resources/list.html")
+def versions_prefetch():
+    """Versions without their (long) text: lists and pages never show it."""
+    return Prefetch("versions", queryset=ResourceVersion.objects.only(*VERSION_COLUMNS))
+
+
+class ResourceListView(FilterView):
+    filterset_class = ResourceFilter
+    template_name = "resources/list.html"
+    context_object_name = "resources"
+    paginate_by = 20
+    strict = False
+
+    def get_queryset(self):
+        return (
+            Resource.objects.published()
+            .defer("search_vector")
+            .prefetch_related(
+                Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
+                versions_prefetch(),
+            )
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET  # always bound, so the default sort applies
+        kwargs["language"] = current_language()
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        context["facets"] = filterset.facets()
+        context["filtering"] = filterset.is_filtering
+        context["searching"] = filterset.search_words
+        context["sort"] = filterset.sort_order
+        return context
+
+
+resource_list = ResourceListView.as_view()
+
+
+def resource_detail(request, slug):
+    resource = get_object_or_404(
+        Resource.objects.visible_to(request.user)
+        .defer("search_vector")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
+            Prefetch("publishers", queryset=Partner.objects.order_by("name")),
+            Prefetch("initiatives", queryset=Initiative.objects.published().ordered()),
+            "regions",
+            "countries",
+            versions_prefetch(),
+        ),
+        slug=slug,
+    )
+    topic_ids = [topic.pk for topic in resource.topics.all()]
+    related = []
+    if topic_ids:
+        sharing = Resource.topics.through.objects.filter(topic_id__in=topic_ids)
+        related = list(
+            Resource.objects.published()
+            .filter(pk__in=sharing.values("resource_id"))
+            .exclude(pk=resource.pk)
+            .defer("search_vector")
+            .ordered("newest")[:4]
+        )
+    context = {
+        "resource": resource,
+        "versions": list(resource.versions.all()),
+        "related_resources": related,
+        "page_url": settings.SITE_URL + resource.get_absolute_url(),
+    }
+    response = render(request, "resources/detail.html", context)
+    if resource.status != Resource.Status.PUBLISHED:
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+def resource_download(request, slug, language):
+    """Count the download, then send the person to the file or the page that holds it."""
+    resource = get_object_or_404(Resource.objects.visible_to(request.user), slug=slug)
+    version = resource.versions.filter(language=language).only(*VERSION_COLUMNS).first()
+    if version is None:
+        raise Http404
+    services.resource_register_download(resource_id=resource.pk)
+    response = redirect(version.target_url)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
