@@ -313,7 +313,7 @@ class Launcher:
                 self.children.append(child)
                 env["REDIS_URL"] = url
                 say(f"tests use the embedded Redis at {url}")
-            args = pytest_args or ["-n", "auto", "--dist", "loadgroup", "-p", "no:cacheprovider"]
+            args = pytest_args or ["-n", "auto", "-p", "no:cacheprovider"]
             popen = subprocess.Popen(
                 [PYTHON, "-m", "pytest", *args],
                 env=env,

@@ -7,6 +7,7 @@ server is the portal's mail sink, running in the test process.
 
 import email.policy
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,11 +19,11 @@ import pytest
 import redis
 
 from cpaor.celery import app
-from cpaor.embedded import free_port
+from cpaor.embedded import free_port, make_preexec
 from cpaor.mailsink import MailSink
 from cpaor.tasks import send_email
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery-mail")]
+pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,6 +89,7 @@ def start_worker(broker_url, queue, tmp_path):
             env=env,
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
+            preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
         )
         started.append((process, log))
         return process, log

@@ -18,9 +18,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from cpaor.embedded import free_port
+from cpaor.embedded import free_port, make_preexec
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("launcher")]
+pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 240
@@ -52,7 +52,8 @@ class Launch:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            # Own process group; SIGTERM to the launcher if this test process dies.
+            preexec_fn=make_preexec(signal.SIGTERM),
         )
         self.startup_seconds = None
 
@@ -117,19 +118,35 @@ def wait_all_gone(processes, timeout):
     return still_running(processes)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
+    # One data directory per test process: the first launcher run in it is a cold start
+    # (initdb, every migration), later ones reuse it.
     return tmp_path_factory.mktemp("launcher-data")
 
 
-@pytest.fixture(scope="module")
-def first_run(data_dir, tmp_path_factory):
-    launch = Launch(data_dir, tmp_path_factory.mktemp("logs") / "first-run.log")
+@pytest.fixture
+def first_run(data_dir, tmp_path):
+    launch = Launch(data_dir, tmp_path / "first-run.log")
     try:
         launch.wait_ready()
+        (data_dir / "ran-once").touch()
         yield launch
     finally:
         launch.stop()
+
+
+@pytest.fixture
+def used_data_dir(data_dir, tmp_path):
+    """The data directory after one complete run (the first test's, or one made here)."""
+    if not (data_dir / "ran-once").exists():
+        launch = Launch(data_dir, tmp_path / "initial-run.log")
+        try:
+            launch.wait_ready()
+            (data_dir / "ran-once").touch()
+        finally:
+            launch.stop()
+    return data_dir
 
 
 def test_run_serves_the_portal_and_sigint_stops_everything(first_run):
@@ -156,8 +173,8 @@ def test_run_serves_the_portal_and_sigint_stops_everything(first_run):
     assert "stopped; nothing is left running" in first_run.output
 
 
-def test_second_run_keeps_the_data_and_sigkill_leaves_nothing(first_run, data_dir, tmp_path):
-    first_run.stop()  # in case the first test did not run
+def test_second_run_keeps_the_data_and_sigkill_leaves_nothing(used_data_dir, tmp_path):
+    data_dir = used_data_dir
     second = Launch(data_dir, tmp_path / "second-run.log")
     try:
         second.wait_ready()
@@ -183,3 +200,18 @@ def test_second_run_keeps_the_data_and_sigkill_leaves_nothing(first_run, data_di
                     process.kill()
             except psutil.Error:
                 pass
+
+
+def test_a_child_that_dies_takes_the_portal_down_with_an_error(used_data_dir, tmp_path):
+    launch = Launch(used_data_dir, tmp_path / "supervised-run.log")
+    try:
+        launch.wait_ready()
+        processes = launch.descendants()
+        redis_server = next(p for p in processes if "redis-server" in " ".join(p.cmdline()))
+        redis_server.kill()
+        assert launch.process.wait(90) == 1
+        assert "redis (pid" in launch.output
+        assert "exited unexpectedly" in launch.output
+        assert wait_all_gone(processes, 10) == []
+    finally:
+        launch.stop()
