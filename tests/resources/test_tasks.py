@@ -10,11 +10,6 @@ from .files import ooxml_bytes, pdf_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def test_the_page_count_and_text_of_a_pdf_are_read_and_searchable():
     content = pdf_bytes(["Alternative care for unaccompanied children", "Page two", "Three"])
     version = VersionFactory(file=ContentFile(content, name="guide.pdf"))

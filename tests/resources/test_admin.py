@@ -1,0 +1,98 @@
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from resources.models import Resource, ResourceVersion
+
+from .factories import ResourceFactory, TopicFactory, content_editor, resource_curator
+from .files import EXE_BYTES, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/resources/resource/add/"
+CHANGELIST = "/admin/resources/resource/"
+
+
+def resource_form(**overrides):
+    data = {
+        "title_en": "Alternative care in emergencies",
+        "slug": "alternative-care",
+        "summary_en": "How coordinators plan alternative care.",
+        "type": "toolkit",
+        "publication_date": "2019-01-01",
+        "publication_precision": "year",
+        "status": "published",
+        "versions-TOTAL_FORMS": "1",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+        "versions-0-language": "en",
+        "versions-0-external_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_curator_uploads_a_pdf_and_its_text_is_read_after_commit(
+    client, django_capture_on_commit_callbacks
+):
+    client.force_login(resource_curator())
+    upload = SimpleUploadedFile("Guide final.pdf", pdf_bytes(["Kinship care"]))
+    with (
+        mock.patch("resources.tasks.extract_version_text.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(ADD, resource_form(**{"versions-0-file": upload}))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    version = ResourceVersion.objects.get()
+    delay.assert_called_once_with(version.pk)
+    assert version.file.name.startswith("resources/files/guide-final-")
+    assert (version.file_format, version.extraction_status) == ("pdf", "pending")
+    assert list(Resource.objects.search("alternative care", "en")) == [version.resource]
+
+
+def test_a_renamed_program_is_refused_in_admin(client):
+    client.force_login(resource_curator())
+    upload = SimpleUploadedFile("report.pdf", EXE_BYTES)
+    response = client.post(ADD, resource_form(**{"versions-0-file": upload}))
+    assert response.status_code == 200
+    assert "is a program, not a document" in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_a_version_needs_a_file_or_a_link_in_admin(client):
+    client.force_login(resource_curator())
+    response = client.post(ADD, resource_form(**{"versions-0-language": "fr"}))
+    assert "Upload a file or give a link" in response.content.decode()
+
+
+def test_curators_filter_and_search_the_list(client):
+    client.force_login(resource_curator())
+    topic = TopicFactory()
+    ResourceFactory(title_en="Kinship care", topics=[topic])
+    for params in (
+        {"q": "kinship"},
+        {"type": "guidance", "is_key__exact": "0", "status__exact": "published"},
+        {"language": "fr", "year": "2019", "topics__id__exact": topic.pk},
+    ):
+        assert client.get(CHANGELIST, params).status_code == 200
+
+
+def test_bulk_actions_publish_and_mark_key(client):
+    client.force_login(resource_curator())
+    drafts = [ResourceFactory(status=Resource.Status.DRAFT) for _ in range(2)]
+    ids = [str(resource.pk) for resource in drafts]
+    client.post(CHANGELIST, {"action": "publish", "_selected_action": ids})
+    client.post(CHANGELIST, {"action": "mark_key", "_selected_action": ids})
+    assert Resource.objects.published().filter(is_key=True).count() == 2
+    client.post(CHANGELIST, {"action": "unpublish", "_selected_action": ids[:1]})
+    assert Resource.objects.published().count() == 1
+
+
+def test_a_content_editor_may_not_change_resources(client):
+    client.force_login(content_editor())
+    resource = ResourceFactory()
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(f"{CHANGELIST}{resource.pk}/change/").status_code == 403
+    assert client.post(ADD, resource_form()).status_code == 403
