@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 SEEDERS = [
     "cpaor.seed",
     "initiatives.seed",
+    "resources.seed",
 ]
 
 
