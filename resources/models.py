@@ -11,7 +11,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Concat, Left, NullIf
+from django.db.models.functions import Coalesce, Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -102,20 +102,24 @@ class ResourceQuerySet(models.QuerySet):
         """Matches for q, with `rank` and a highlighted `snippet` in the language lang."""
         lang = lang if lang in SEARCH_CONFIGS else current_language()
         query = search_query(q)
-        text = Concat(
-            translated("summary", lang),
+        file_text = models.Subquery(
+            ResourceVersion.objects.filter(resource=models.OuterRef("pk"))
+            .order_by(
+                models.Case(models.When(language=lang, then=Value(0)), default=Value(1)),
+                "language",
+            )
+            .values("extracted_text")[:1]
+        )
+        # CONCAT_WS skips NULLs: no dangling separator when there is no file text.
+        text = models.Func(
             Value(" … "),
-            Left(
-                models.Subquery(
-                    ResourceVersion.objects.filter(resource=models.OuterRef("pk"))
-                    .order_by(
-                        models.Case(models.When(language=lang, then=Value(0)), default=Value(1)),
-                        "language",
-                    )
-                    .values("extracted_text")[:1]
-                ),
-                SNIPPET_TEXT_CHARS,
+            translated("summary", lang),
+            NullIf(
+                Left(file_text, SNIPPET_TEXT_CHARS),
+                Value(""),
+                output_field=models.TextField(),
             ),
+            function="CONCAT_WS",
             output_field=models.TextField(),
         )
         return self.filter(search_vector=query).annotate(

@@ -52,3 +52,20 @@ def test_file_text_in_each_language_is_searched():
     version.save()
     resource_update_search_vector(version.resource_id)
     assert titles(Resource.objects.search("accompagne", "fr")) == ["Field guide"]
+
+
+def test_a_snippet_shows_the_passage_of_the_file_that_matches():
+    version = VersionFactory(resource__summary_en="A summary.")
+    version.extracted_text = (
+        "Chapter one. " * 50 + "Reunification of separated children. " + "x " * 50
+    )
+    version.save()
+    resource_update_search_vector(version.resource_id)
+    (result,) = Resource.objects.search("reunification", "en")
+    assert f"{MARK_START}Reunification" in result.snippet
+
+
+def test_a_snippet_has_no_dangling_separator_without_file_text():
+    ResourceFactory(summary_en="Guidance on reunification.")
+    (result,) = Resource.objects.search("reunification", "en")
+    assert "…" not in result.snippet

@@ -53,6 +53,8 @@ def test_a_search_ranks_and_highlights_without_letting_markup_through(client):
     assert "<mark>case</mark>" in html
     assert "<script>x" not in html
     assert response.context["sort"] == "relevance"
+    # The sort menu's first choice is empty, so a new search from a sorted page ranks.
+    assert client.get(LIST, {"q": "case", "sort": ""}).context["sort"] == "relevance"
 
 
 def test_facets_narrow_each_other_and_count_given_the_other_filters(client):
