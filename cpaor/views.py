@@ -46,7 +46,11 @@ def _redis():
 
 
 def _celery():
-    replies = celery_app.control.ping(timeout=1.0)
+    # A connection of its own: a broker that restarted must not leave /healthz reading a
+    # dead pooled connection.
+    with celery_app.connection_for_write(connect_timeout=1) as connection_:
+        connection_.ensure_connection(max_retries=1)
+        replies = celery_app.control.ping(timeout=1.0, connection=connection_)
     if not replies:
         raise RuntimeError("no Celery worker answered")
 

@@ -7,10 +7,8 @@ def broker_down(settings):
 
     previous = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all()
     yield
     app.conf.broker_url = previous
-    app.pool.force_close_all()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,69 @@
+"""/healthz with everything up: a real Celery worker answers the ping."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+
+from cpaor.celery import app
+from cpaor.embedded import make_preexec
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker_broker():
+    """A Redis database of this test's own, with one worker listening on it."""
+    parts = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    url = urlunsplit(parts._replace(path="/13"))
+    redis.Redis.from_url(url).flushdb()
+    env = {**os.environ, "REDIS_URL": url, "CELERY_BROKER_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cpaor", "worker", "--pool", "solo"]
+        + ["-n", "healthz@%h", "-l", "warning"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=make_preexec(),
+    )
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    try:
+        yield process
+    finally:
+        app.conf.broker_url = previous
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_healthz_answers_200_when_database_redis_and_a_worker_are_up(client, worker_broker):
+    deadline = time.monotonic() + 60
+    while True:
+        response = client.get("/healthz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": True, "redis": True, "celery": True},
+    }
+
+
+def test_healthz_turns_503_when_the_worker_stops(client, worker_broker):
+    deadline = time.monotonic() + 60
+    while client.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(1)
+    worker_broker.terminate()
+    worker_broker.wait(timeout=30)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": True, "redis": True, "celery": False}
