@@ -36,8 +36,15 @@ class InitiativeListView(FilterView):
 
 
 def related_resources(initiative):
-    """Resources about the initiative. A hook for the resources app, which will link them."""
-    return []
+    """The newest published resources about the initiative (one query)."""
+    from resources.models import Resource
+
+    return list(
+        Resource.objects.published()
+        .filter(initiatives=initiative)
+        .defer("search_vector")
+        .ordered("newest")[:6]
+    )
 
 
 def objective_tree(objectives):

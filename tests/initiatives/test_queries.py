@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from initiatives.models import Contact, Initiative, Milestone, Objective, Partner
+from resources.models import Resource
 
 from .factories import RegionFactory, ThemeFactory
 
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 # list: filter choices (themes, regions), count, page, themes and regions of the page.
 LIST_QUERIES = 6
 # detail: initiative, its themes, regions, countries, partners, objectives, milestones,
-# contacts, then the related initiatives.
-DETAIL_QUERIES = 9
+# contacts, then the related initiatives and the related resources.
+DETAIL_QUERIES = 10
 
 
 def build(rows):
@@ -56,6 +57,13 @@ def build(rows):
         Contact(initiative=subject, name=f"Person {n}", email=f"p{n}@example.org")
         for n in range(rows)
     )
+    resources = Resource.objects.bulk_create(
+        Resource(slug=f"resource-{n}", title_en=f"Resource {n}", status=Resource.Status.PUBLISHED)
+        for n in range(rows)
+    )
+    Resource.initiatives.through.objects.bulk_create(
+        Resource.initiatives.through(resource=r, initiative=subject) for r in resources
+    )
     return subject, theme, region
 
 
@@ -80,4 +88,6 @@ def test_detail_runs_a_fixed_number_of_queries(client, django_assert_num_queries
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("<time datetime=") == rows
+    html = response.content.decode()
+    assert html.count("<time datetime=") == rows
+    assert html.count('href="/ar/resources/resource-') == min(rows, 6)

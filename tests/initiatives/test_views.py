@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from initiatives import views
 from initiatives.models import Initiative, Milestone
 
 from .factories import (
@@ -222,17 +221,21 @@ def test_related_resources_section_hidden_when_there_are_none(client):
     assert "Related resources" not in html
 
 
-def test_related_resources_section_lists_resources_given_by_the_hook(client, monkeypatch):
-    class Resource:
-        title = "Engaging with States in conflict settings"
+def test_related_resources_section_lists_published_resources_about_the_initiative(client):
+    from resources.models import Resource
+    from tests.resources.factories import ResourceFactory
 
-        def get_absolute_url(self):
-            return "/en/resources/engaging-with-states/"
-
-    monkeypatch.setattr(views, "related_resources", lambda initiative: [Resource()])
-    html = client.get(detail_url(InitiativeFactory())).content.decode()
+    initiative = InitiativeFactory()
+    published = ResourceFactory(title_en="Engaging with States in conflict settings")
+    draft = ResourceFactory(title_en="Unfinished draft", status=Resource.Status.DRAFT)
+    elsewhere = ResourceFactory(title_en="About another initiative")
+    published.initiatives.add(initiative)
+    draft.initiatives.add(initiative)
+    html = client.get(detail_url(initiative)).content.decode()
     assert "Related resources" in html
-    assert 'href="/en/resources/engaging-with-states/"' in html
+    assert f'href="{published.get_absolute_url()}"' in html
+    assert "Unfinished draft" not in html
+    assert elsewhere.title not in html
 
 
 def test_related_initiatives_share_a_theme(client):
