@@ -7,6 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from initiatives.models import Initiative
+from resources.models import Resource
+
 from .celery import app as celery_app
 from .models import Strategy
 
@@ -16,13 +19,17 @@ logger = logging.getLogger(__name__)
 def home(request):
     strategy = Strategy.objects.current()
     goals = list(strategy.goals.all()) if strategy else []
-    context = {"strategy": strategy, "goals": goals}
-    try:
-        from initiatives.models import Initiative
-    except ImportError:  # the initiatives app is optional until it lands
-        Initiative = None
-    if Initiative is not None and hasattr(Initiative.objects, "featured"):
-        context["featured_initiatives"] = list(Initiative.objects.featured()[:9])
+    context = {
+        "strategy": strategy,
+        "goals": goals,
+        "featured_initiatives": list(Initiative.objects.featured()[:9]),
+        "key_resources": list(
+            Resource.objects.published()
+            .filter(is_key=True)
+            .defer("search_vector")
+            .ordered("newest")[:6]
+        ),
+    }
     return render(request, "home.html", context)
 
 

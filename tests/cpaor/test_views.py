@@ -109,3 +109,29 @@ def test_home_page_loads_nothing_from_another_host(client, seeded):
 def test_home_page_runs_a_fixed_number_of_queries(client, seeded, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("home"))
+
+
+def test_home_page_lists_published_key_resources_only(client, seeded):
+    from resources.models import Resource
+    from tests.resources.factories import ResourceFactory
+
+    key = ResourceFactory(title_en="Inter-Agency Toolkit on Localisation", is_key=True)
+    ResourceFactory(title_en="An ordinary report", is_key=False)
+    ResourceFactory(title_en="A key draft", is_key=True, status=Resource.Status.DRAFT)
+    html = client.get("/en/").content.decode()
+    assert f'<a href="{key.get_absolute_url()}">Inter-Agency Toolkit on Localisation</a>' in html
+    assert "An ordinary report" not in html
+    assert "A key draft" not in html
+
+
+def test_seeded_home_page_with_initiatives_stays_under_50_kilobytes(client, seeded):
+    from django.contrib.staticfiles import finders
+
+    from initiatives.seed import load as load_initiatives
+
+    load_initiatives()
+    html = client.get("/en/").content
+    assert b"See all initiatives" in html
+    with open(finders.find("css/portal.css"), "rb") as stylesheet:
+        css = stylesheet.read()
+    assert len(html) + len(css) < 50 * 1024
