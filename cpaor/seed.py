@@ -93,7 +93,8 @@ STRATEGY_2020_2024 = {
 
 
 def translated(field, values):
-    return {f"{field}_{code}": text for code, text in values.items()}
+    """{"en": "…", "fr": "…"} as modeltranslation's columns, leaving out empty texts."""
+    return {f"{field}_{code}": text for code, text in values.items() if text}
 
 
 @transaction.atomic

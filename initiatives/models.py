@@ -32,7 +32,13 @@ def translated_or_english(field, language=None):
     english = F(f"{field}_{settings.LANGUAGE_CODE}")
     if language == settings.LANGUAGE_CODE:
         return english
-    return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), english)
+    # Text, so that char and text columns (and SearchHeadline over them) mix freely.
+    text = models.TextField()
+    return Coalesce(
+        NullIf(F(f"{field}_{language}"), Value("", output_field=text), output_field=text),
+        english,
+        output_field=text,
+    )
 
 
 def shown_in_english(obj, field, language=None):
@@ -49,7 +55,9 @@ class NamedQuerySet(models.QuerySet):
         return self.order_by("order", translated_or_english("name"))
 
 
-class Theme(models.Model):
+class NamedTerm(models.Model):
+    """A short translatable vocabulary editors keep in admin (themes, regions, topics)."""
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -57,28 +65,23 @@ class Theme(models.Model):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(NamedTerm):
+    class Meta(NamedTerm.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
-class Region(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = NamedQuerySet.as_manager()
-
-    class Meta:
+class Region(NamedTerm):
+    class Meta(NamedTerm.Meta):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Country(models.Model):

@@ -11,6 +11,8 @@ import datetime
 
 from django.db import transaction
 
+from cpaor.seed import translated
+
 from .models import Country, Initiative, Milestone, Partner, Region, Theme
 
 LANGUAGES = ("en", "fr", "es", "ar")
@@ -504,10 +506,6 @@ PENDING_RESOURCES = [
         "year": 2019,
     },
 ]
-
-
-def translated(field, values):
-    return {f"{field}_{code}": text for code, text in values.items() if text}
 
 
 def _load_named(model, data):

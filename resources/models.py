@@ -11,16 +11,18 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Left, NullIf
+from django.db.models.functions import Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import (
     Country,
     Initiative,
+    NamedTerm,
     Partner,
     Region,
     current_language,
+    translated_or_english,
 )
 
 from . import uploads
@@ -47,19 +49,6 @@ MARK_START, MARK_STOP = "\x02", "\x03"
 SNIPPET_TEXT_CHARS = 20_000
 
 
-def translated(field, lang=None):
-    """field in the language lang, or in English where it has no translation."""
-    lang = lang or current_language()
-    english = F(f"{field}_{settings.LANGUAGE_CODE}")
-    if lang == settings.LANGUAGE_CODE:
-        return english
-    text = models.TextField()
-    blank = Value("", output_field=text)
-    return Coalesce(
-        NullIf(F(f"{field}_{lang}"), blank, output_field=text), english, output_field=text
-    )
-
-
 def search_query(q):
     """The words as a query in every language's configuration: a French word in an
     English title still matches, and each language's stemmer gets its say."""
@@ -70,18 +59,10 @@ def search_query(q):
     return query
 
 
-class Topic(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+class Topic(NamedTerm):
+    class Meta(NamedTerm.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class ResourceQuerySet(models.QuerySet):
@@ -113,7 +94,7 @@ class ResourceQuerySet(models.QuerySet):
         # CONCAT_WS skips NULLs: no dangling separator when there is no file text.
         text = models.Func(
             Value(" … "),
-            translated("summary", lang),
+            translated_or_english("summary", lang),
             NullIf(
                 Left(file_text, SNIPPET_TEXT_CHARS),
                 Value(""),
@@ -139,7 +120,7 @@ class ResourceQuerySet(models.QuerySet):
 
     def ordered(self, sort="newest", lang=None):
         if sort == "title":
-            return self.order_by(translated("title", lang), "pk")
+            return self.order_by(translated_or_english("title", lang), "pk")
         if sort == "relevance" and "rank" in self.query.annotations:
             return self.order_by("-rank", F("publication_date").desc(nulls_last=True), "pk")
         return self.order_by(F("publication_date").desc(nulls_last=True), "-pk")

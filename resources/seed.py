@@ -14,8 +14,9 @@ import datetime
 
 from django.db import transaction
 
+from cpaor.seed import translated
 from initiatives.models import Initiative
-from initiatives.seed import PENDING_RESOURCES, THEMES, translated
+from initiatives.seed import PENDING_RESOURCES, THEMES
 
 from .models import Resource, Topic
 from .services import resource_update_search_vector
