@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("initiatives/", include("initiatives.urls")),
     path("resources/", include("resources.urls")),
     path("membership/", include("members.urls")),
+    path("members/", include("members.directory_urls")),
     path("newsletters/", include("newsletters.urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,
