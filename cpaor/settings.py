@@ -345,3 +345,34 @@ LOGGING = {
 ADMINS = [("Portal errors", address) for address in env_list("ERROR_REPORT_EMAIL")]
 # The worker logs through the configuration above instead of replacing it.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Newsletters. Sending state lives in the database (newsletters.models.Delivery); the
+# watchdog, run by Celery beat, restarts anything a dead worker or broker lost.
+NEWSLETTER_QUEUE = env("NEWSLETTER_QUEUE", "celery")
+NEWSLETTER_CONFIRM_MAX_AGE = int(env("NEWSLETTER_CONFIRM_DAYS", "7")) * 86400
+# Messages per second across all workers; 0 means unlimited.
+NEWSLETTER_RATE_PER_SECOND = float(env("NEWSLETTER_RATE_PER_SECOND", "0"))
+NEWSLETTER_RATE_KEY = env("NEWSLETTER_RATE_KEY", "cpaor:newsletter-rate")
+NEWSLETTER_CHUNK_SIZE = int(env("NEWSLETTER_CHUNK_SIZE", "500"))
+# A chunk gives back what it has not sent after this long; must stay well under the lease.
+NEWSLETTER_CHUNK_SECONDS = float(env("NEWSLETTER_CHUNK_SECONDS", "30"))
+# A 'sending' claim older than this belongs to a dead worker and goes back to pending.
+NEWSLETTER_LEASE_SECONDS = float(env("NEWSLETTER_LEASE_SECONDS", "120"))
+# Rows accepted by the SMTP server but not yet marked sent: the most a SIGKILL can repeat.
+NEWSLETTER_MARK_BATCH = int(env("NEWSLETTER_MARK_BATCH", "1"))
+NEWSLETTER_STATUS_CHECK_EVERY = int(env("NEWSLETTER_STATUS_CHECK_EVERY", "20"))
+NEWSLETTER_PARALLEL_CHUNKS = int(env("NEWSLETTER_PARALLEL_CHUNKS", "2"))
+NEWSLETTER_MAX_ATTEMPTS = int(env("NEWSLETTER_MAX_ATTEMPTS", "8"))
+NEWSLETTER_RETRY_SECONDS = float(env("NEWSLETTER_RETRY_SECONDS", "60"))
+NEWSLETTER_WATCHDOG_SECONDS = float(env("NEWSLETTER_WATCHDOG_SECONDS", "15"))
+# The watchdog restarts sending of an issue no chunk task has touched for this long.
+NEWSLETTER_STALL_SECONDS = float(
+    env("NEWSLETTER_STALL_SECONDS", str(max(3 * NEWSLETTER_WATCHDOG_SECONDS, 10)))
+)
+CELERY_BEAT_SCHEDULE = {
+    "newsletters-watchdog": {
+        "task": "newsletters.watchdog",
+        "schedule": NEWSLETTER_WATCHDOG_SECONDS,
+        "options": {"queue": NEWSLETTER_QUEUE, "expires": NEWSLETTER_WATCHDOG_SECONDS},
+    },
+}

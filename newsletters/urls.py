@@ -6,4 +6,12 @@ app_name = "newsletters"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("check-your-email/", views.check_email, name="check_email"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribed/", views.unsubscribed, name="unsubscribed"),
+    path("<slug:slug>/", views.archive, name="archive"),
+    path("<slug:slug>/feed/", views.ListFeed(), name="feed"),
+    path("<slug:slug>/<int:pk>/", views.issue_detail, name="issue"),
 ]

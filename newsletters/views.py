@@ -1,6 +1,198 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from cpaor.ratelimit import ratelimit
+from initiatives.models import current_language
+
+from . import services
+from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
+from .links import LinkError
+from .models import Issue, NewsletterList
 
 
+def link_error(request, error):
+    """An expired (410) or unusable (400) link: say so, and how to get a new one."""
+    return render(
+        request,
+        "newsletters/link_invalid.html",
+        {"expired": error.expired},
+        status=410 if error.expired else 400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("newsletter-subscribe", rate="5/h")
 def index(request):
-    """The CP AoR newsletters: the Global one in English and the regional ones."""
-    return render(request, "newsletters/index.html")
+    """The lists, each with its archive, and the subscribe form (the footer posts here)."""
+    newsletters = list(NewsletterList.objects.active().by_order())
+    language = current_language()
+    form = SubscribeForm(
+        request.POST or None,
+        newsletters=newsletters,
+        language=language,
+        initial={"lists": [str(n.pk) for n in newsletters if n.language == language][:1]},
+    )
+    if request.method == "POST":
+        if form.is_spam:
+            return redirect("newsletters:check_email")
+        if form.is_valid():
+            services.subscriber_subscribe(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                list_ids=form.chosen_ids(),
+                language=language,
+                form=form.cleaned_data["origin"],
+                consent_text=str(CONSENT_TEXT),
+            )
+            return redirect("newsletters:check_email")
+    return render(
+        request,
+        "newsletters/index.html",
+        {"newsletters": newsletters, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def check_email(request):
+    """The same answer for every address, known or not."""
+    return render(request, "newsletters/check_email.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button (mail scanners that open links confirm nothing); POST confirms."""
+    try:
+        if request.method == "POST":
+            subscriber, newsletters = services.subscriber_confirm(token=token)
+            return render(
+                request,
+                "newsletters/confirmed.html",
+                {"newsletters": newsletters, "preferences_token": _manage(subscriber)},
+            )
+        from .links import read_confirm_token
+
+        read_confirm_token(token)
+    except LinkError as error:
+        return link_error(request, error)
+    return render(request, "newsletters/confirm.html", {"token": token})
+
+
+def _manage(subscriber):
+    from .links import manage_token
+
+    return manage_token(subscriber)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    """The preference centre: reached by the signed link in every e-mail, no login."""
+    try:
+        subscriber = services.subscriber_from_manage_token(token)
+    except LinkError as error:
+        return link_error(request, error)
+    newsletters = list(NewsletterList.objects.active().by_order())
+    current = [str(pk) for pk in subscriber.subscriptions.values_list("newsletter_id", flat=True)]
+    form = PreferencesForm(
+        request.POST or None, newsletters=newsletters, initial={"lists": current}
+    )
+    if request.method == "POST":
+        if "unsubscribe" in request.POST:
+            services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form="preferences")
+            return redirect("newsletters:unsubscribed")
+        if form.is_valid():
+            services.subscriber_set_lists(
+                subscriber_id=subscriber.pk,
+                list_ids=form.chosen_ids(),
+                consent_text=str(CONSENT_TEXT),
+            )
+            if not form.chosen_ids():
+                return redirect("newsletters:unsubscribed")
+            messages.success(request, _("Your choice of newsletters is saved."))
+            return redirect("newsletters:preferences", token=token)
+    return render(
+        request,
+        "newsletters/preferences.html",
+        {"subscriber": subscriber, "form": form, "token": token},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058 one-click: mail providers POST here without cookies or CSRF token (the
+    signed token is the authentication) and get 200. People get a page with a button."""
+    try:
+        subscriber = services.subscriber_from_manage_token(token)
+    except LinkError as error:
+        return link_error(request, error)
+    if request.method == "POST":
+        services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form="")
+        return render(request, "newsletters/unsubscribed.html", {"token": token})
+    return render(request, "newsletters/unsubscribe.html", {"token": token})
+
+
+def unsubscribed(request):
+    return render(request, "newsletters/unsubscribed.html")
+
+
+def archive(request, slug):
+    """A list's sent issues, newest first."""
+    newsletter = get_object_or_404(NewsletterList, slug=slug)
+    issues = list(newsletter.issues.archived().only("pk", "subject", "preheader", "started_at"))
+    return render(request, "newsletters/archive.html", {"newsletter": newsletter, "issues": issues})
+
+
+def issue_detail(request, slug, pk):
+    issue = get_object_or_404(
+        Issue.objects.archived()
+        .select_related("newsletter")
+        .prefetch_related("featured_resources", "featured_initiatives"),
+        newsletter__slug=slug,
+        pk=pk,
+    )
+    context = {"issue": issue, "newsletter": issue.newsletter}
+    return render(request, "newsletters/issue.html", context)
+
+
+class ListFeed(Feed):
+    """An Atom feed of a list's sent issues."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        try:
+            return NewsletterList.objects.get(slug=slug)
+        except NewsletterList.DoesNotExist as error:
+            raise Http404 from error
+
+    def title(self, obj):
+        return obj.name
+
+    def subtitle(self, obj):
+        return obj.description
+
+    def link(self, obj):
+        return reverse("newsletters:archive", args=[obj.slug])
+
+    def items(self, obj):
+        return obj.issues.archived().select_related("newsletter")[:20]
+
+    def item_title(self, item):
+        return item.subject
+
+    def item_description(self, item):
+        return item.body
+
+    def item_pubdate(self, item):
+        return item.started_at
+
+    def item_updateddate(self, item):
+        return item.finished_at or item.started_at

@@ -1,0 +1,155 @@
+"""The e-mails the newsletters send: an issue (rendered once per chunk, then addressed to
+each subscriber) and the confirmation of a subscription."""
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+from email.utils import formataddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import links
+
+# Stand-ins for the per-subscriber link tokens: the issue is rendered once with these,
+# then each copy swaps in its subscriber's token (a plain str.replace, no template work).
+TOKEN_MARK = "NEWSLETTERTOKENMARK"
+
+
+def site_domain():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def message_id(issue_id, subscriber_id):
+    """Stable per (issue, subscriber): a resend after a crash carries the same id, so
+    receiving servers and readers can recognise the duplicate."""
+    return f"<issue-{issue_id}.{subscriber_id}@{site_domain()}>"
+
+
+_LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def absolute_links(body):
+    """Links editors wrote as /en/... work in a mail program only with the site's address."""
+    return re.sub(r'(href|src)="/(?!/)', rf'\1="{settings.SITE_URL}/', body)
+
+
+def html_to_text(body):
+    """The sanitised HTML body as plain text, links written out after their words."""
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", body)
+    text = re.sub(r"<li[^>]*>", "- ", text, flags=re.I)
+    text = _BLOCK_END.sub("\n", text)
+    text = htmllib.unescape(_TAG.sub("", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@dataclass
+class RenderedIssue:
+    issue_id: int
+    subject: str
+    text: str
+    html: str
+    list_id: str
+    unsubscribe_url: str
+    language: str
+
+
+def _featured(issue):
+    resources = [
+        {"title": resource.title, "url": links.absolute(resource.get_absolute_url())}
+        for resource in issue.featured_resources.all().order_by("pk")
+    ]
+    initiatives = [
+        {"title": initiative.title, "url": links.absolute(initiative.get_absolute_url())}
+        for initiative in issue.featured_initiatives.all().order_by("pk")
+    ]
+    return resources, initiatives
+
+
+def render_issue(issue):
+    """The issue as it goes to every subscriber of its list, with TOKEN_MARK for links."""
+    newsletter = issue.newsletter
+    language = newsletter.language
+    with translation.override(language):
+        resources, initiatives = _featured(issue)
+        preferences = links.absolute(reverse("newsletters:preferences", args=[TOKEN_MARK]))
+        unsubscribe = links.absolute(reverse("newsletters:unsubscribe", args=[TOKEN_MARK]))
+        body = absolute_links(issue.body)
+        context = {
+            "issue": issue,
+            "body": body,
+            "body_text": html_to_text(body),
+            "newsletter": newsletter,
+            "newsletter_name": newsletter.name,
+            "language": language,
+            "rtl": translation.get_language_bidi(),
+            "resources": resources,
+            "initiatives": initiatives,
+            "web_url": links.absolute(issue.get_absolute_url()),
+            "site_url": settings.SITE_URL,
+            "preferences_url": preferences,
+            "unsubscribe_url": unsubscribe,
+        }
+        html = render_to_string("newsletters/email/issue.html", context)
+        text = render_to_string("newsletters/email/issue.txt", context)
+        name = newsletter.name
+    return RenderedIssue(
+        issue_id=issue.pk,
+        subject=issue.subject,
+        text=text,
+        html=html,
+        list_id=f"{name} <{newsletter.slug}.{site_domain()}>",
+        unsubscribe_url=unsubscribe,
+        language=language,
+    )
+
+
+def issue_message(rendered, subscriber, connection=None, subject_prefix=""):
+    """One subscriber's copy of a rendered issue."""
+    token = links.manage_token(subscriber)
+    recipient = (
+        formataddr((subscriber.name, subscriber.email)) if subscriber.name else (subscriber.email)
+    )
+    message = EmailMultiAlternatives(
+        subject=subject_prefix + rendered.subject,
+        body=rendered.text.replace(TOKEN_MARK, token),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        connection=connection,
+        headers={
+            "Message-ID": message_id(rendered.issue_id, subscriber.pk),
+            "List-Id": rendered.list_id,
+            "List-Unsubscribe": f"<{rendered.unsubscribe_url.replace(TOKEN_MARK, token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Precedence": "bulk",
+            "Content-Language": rendered.language,
+        },
+    )
+    message.attach_alternative(rendered.html.replace(TOKEN_MARK, token), "text/html")
+    return message
+
+
+def confirmation_email(subscriber, newsletters, language):
+    """(subject, text, html) asking the address's owner to confirm."""
+    with translation.override(language):
+        context = {
+            "confirm_url": links.confirm_url(
+                subscriber, [newsletter.pk for newsletter in newsletters], language
+            ),
+            "newsletters": [newsletter.name for newsletter in newsletters],
+            "days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+            "rtl": translation.get_language_bidi(),
+            "language": language,
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("Confirm your subscription to the CP AoR newsletters")
+        text = render_to_string("newsletters/email/confirm.txt", context)
+        html = render_to_string("newsletters/email/confirm.html", context)
+    return subject, text, html

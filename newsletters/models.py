@@ -1,0 +1,285 @@
+"""Newsletter lists, their subscribers, the issues editors write and one delivery row per
+(issue, subscriber): the outbox the sending engine works through."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Initiative, translated_or_english
+from resources.models import Language, Resource
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class NewsletterListQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def by_order(self):
+        return self.order_by("order", translated_or_english("name"), "pk")
+
+
+class NewsletterList(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        help_text=_("The language issues of this list are written in."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive lists accept no new subscribers.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = NewsletterListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("newsletter list")
+        verbose_name_plural = _("newsletter lists")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("newsletters:archive", args=[self.slug])
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Bounced")
+
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    lists = models.ManyToManyField(
+        NewsletterList,
+        through="Subscription",
+        related_name="subscribers",
+        verbose_name=_("lists"),
+        blank=True,
+    )
+    # Part of every signed link; replacing it (erasure, a leaked link) voids all old links.
+    token = models.CharField(max_length=64, default=new_token, editable=False)
+    created = models.DateTimeField(_("subscribed"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True, editable=False)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="newsletter_subscriber_email_ci_unique",
+                violation_error_message=_("This address is already a subscriber."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created"], name="subscriber_status")]
+
+    def __str__(self):
+        return self.email
+
+
+class Subscription(models.Model):
+    """A confirmed wish to receive one list. Rows exist only once the address has been
+    confirmed by a link sent to it (or through the preference centre, which is reached
+    by such a link)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        NewsletterList,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("list"),
+    )
+    created = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"], name="newsletter_subscription_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["newsletter", "subscriber"], name="subscription_list")]
+
+    def __str__(self):
+        return f"{self.subscriber} → {self.newsletter}"
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, when and on which form (kept as shown, in their language)."""
+
+    class Form(models.TextChoices):
+        PAGE = "page", _("Newsletters page")
+        FOOTER = "footer", _("Page footer")
+        PREFERENCES = "preferences", _("Preference centre")
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", _("Subscription requested")
+        CONFIRMED = "confirmed", _("Confirmed by e-mail link")
+        CHANGED = "changed", _("Lists changed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="consents")
+    created = models.DateTimeField(_("when"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    form = models.CharField(_("form"), max_length=12, choices=Form.choices, blank=True)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    text = models.TextField(_("text shown"), blank=True)
+    lists = models.ManyToManyField(NewsletterList, verbose_name=_("lists"), blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created:%Y-%m-%d %H:%M}"
+
+
+class IssueQuerySet(models.QuerySet):
+    def archived(self):
+        """Sent issues, newest first: the public archive."""
+        return self.filter(status=Issue.Status.SENT).order_by("-started_at", "-pk")
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    newsletter = models.ForeignKey(
+        NewsletterList, on_delete=models.PROTECT, related_name="issues", verbose_name=_("list")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=200,
+        blank=True,
+        help_text=_("The line mail programs show after the subject."),
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_("HTML; scripts, styles and unknown tags are removed on save."),
+    )
+    featured_resources = models.ManyToManyField(
+        Resource, verbose_name=_("featured resources"), blank=True, related_name="+"
+    )
+    featured_initiatives = models.ManyToManyField(
+        Initiative, verbose_name=_("featured initiatives"), blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(_("sending started"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True, editable=False)
+    # Touched by every chunk task: the watchdog restarts sending only when it goes stale.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["newsletter", "-started_at"],
+                condition=Q(status="sent"),
+                name="issue_archive",
+            ),
+            models.Index(
+                fields=["scheduled_at"], condition=Q(status="scheduled"), name="issue_due"
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("newsletters:issue", args=[self.newsletter.slug, self.pk])
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # After a temporary SMTP failure the row waits until then (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="newsletter_delivery_unique"
+            ),
+        ]
+        indexes = [
+            # What chunk tasks claim, in id order.
+            models.Index(
+                fields=["issue", "id"], condition=Q(status="pending"), name="delivery_pending"
+            ),
+            # What the watchdog returns to pending when a worker died holding it.
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="delivery_claimed"
+            ),
+            models.Index(fields=["issue", "status"], name="delivery_progress"),
+        ]
+
+    def __str__(self):
+        return f"{self.issue_id} → {self.subscriber_id}: {self.status}"

@@ -1,0 +1,647 @@
+"""Actions on newsletters: subscribe, confirm, change lists, unsubscribe, erase; schedule,
+send, pause, resume and cancel an issue; and the sending engine the Celery tasks run.
+
+The sending engine keeps its state in the database, never in the broker: a Delivery row
+per (issue, subscriber) moves pending → sending (claimed by one task) → sent / failed.
+Queued tasks are only a nudge; the watchdog (run by Celery beat) re-creates them from
+the rows, so a killed worker or a restarted Redis delays an issue but loses nobody.
+"""
+
+import hmac
+import logging
+import smtplib
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import links, mail
+from .models import (
+    ConsentRecord,
+    Delivery,
+    Issue,
+    NewsletterList,
+    Subscriber,
+    Subscription,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# Subscribers ---------------------------------------------------------------------------
+
+
+def normalize_email(email):
+    """Trim, and lower-case the domain (the part before @ may be case-sensitive)."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def _send_confirmation(subscriber_id, list_ids, language):
+    from cpaor.tasks import send_email
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    newsletters = list(NewsletterList.objects.filter(pk__in=list_ids).by_order())
+    subject, text, html = mail.confirmation_email(subscriber, newsletters, language)
+    send_email.delay(subscriber.email, subject, text, html)
+
+
+def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=""):
+    """Ask the address's owner to confirm their wish to receive list_ids.
+
+    Known or not, confirmed or not, the same happens: a consent record and a
+    confirmation e-mail. Nothing is sent to the address until it confirms, so asking
+    twice, or for someone else, is harmless.
+    """
+    email = normalize_email(email)
+    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids))
+    if not newsletters:
+        return None
+    with transaction.atomic():
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email__iexact=email,
+            defaults={"email": email, "name": name.strip(), "language": language},
+        )
+        record = ConsentRecord.objects.create(
+            subscriber=subscriber,
+            action=ConsentRecord.Action.REQUESTED,
+            form=form,
+            language=language,
+            text=consent_text,
+        )
+        record.lists.set(newsletters)
+        ids = [newsletter.pk for newsletter in newsletters]
+        transaction.on_commit(lambda: _send_confirmation(subscriber.pk, ids, language))
+    return subscriber
+
+
+def _locked_subscriber(subscriber_id, secret):
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or not hmac.compare_digest(subscriber.token, secret):
+        raise links.LinkError()
+    return subscriber
+
+
+def subscriber_from_manage_token(token):
+    """The subscriber a preferences or unsubscribe link is for (LinkError if none)."""
+    subscriber_id, secret = links.read_manage_token(token)
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or not hmac.compare_digest(subscriber.token, secret):
+        raise links.LinkError()
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_confirm(*, token):
+    """Confirm the address and add the lists named in the link; clicking twice changes
+    nothing the second time. Returns (subscriber, lists)."""
+    subscriber_id, secret, list_ids = links.read_confirm_token(token)
+    subscriber = _locked_subscriber(subscriber_id, secret)
+    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids).by_order())
+    have = set(subscriber.subscriptions.values_list("newsletter_id", flat=True))
+    new = [newsletter for newsletter in newsletters if newsletter.pk not in have]
+    if subscriber.status == Subscriber.Status.CONFIRMED and not new:
+        return subscriber, newsletters
+    Subscription.objects.bulk_create(
+        [Subscription(subscriber=subscriber, newsletter=newsletter) for newsletter in new],
+        ignore_conflicts=True,
+    )
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at", "updated"])
+    record = ConsentRecord.objects.create(
+        subscriber=subscriber, action=ConsentRecord.Action.CONFIRMED, language=subscriber.language
+    )
+    record.lists.set(new)
+    return subscriber, newsletters
+
+
+@transaction.atomic
+def subscriber_set_lists(*, subscriber_id, list_ids, consent_text=""):
+    """The preference centre: keep exactly list_ids (active ones). No list at all is an
+    unsubscription. Returns whether anything changed."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+    active = NewsletterList.objects.active().filter(pk__in=list_ids)
+    wanted = set(active.values_list("pk", flat=True))
+    if not wanted:
+        return _unsubscribe(subscriber, ConsentRecord.Form.PREFERENCES)
+    have = set(subscriber.subscriptions.values_list("newsletter_id", flat=True))
+    if have == wanted and subscriber.status == Subscriber.Status.CONFIRMED:
+        return False
+    subscriber.subscriptions.exclude(newsletter_id__in=wanted).delete()
+    Subscription.objects.bulk_create(
+        [Subscription(subscriber=subscriber, newsletter_id=pk) for pk in wanted - have],
+        ignore_conflicts=True,
+    )
+    # Dropped lists: nothing more of theirs, even from an issue being sent right now.
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).exclude(
+        issue__newsletter_id__in=wanted
+    ).update(status=Delivery.Status.SKIPPED)
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        # The link came in an e-mail to this address: that is the confirmation.
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at", "updated"])
+    record = ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.CHANGED,
+        form=ConsentRecord.Form.PREFERENCES,
+        language=subscriber.language,
+        text=consent_text,
+    )
+    record.lists.set(wanted)
+    return True
+
+
+def _unsubscribe(subscriber, form):
+    subscribed = subscriber.subscriptions.exists()
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED and not subscribed:
+        return False
+    subscriber.subscriptions.all().delete()
+    subscriber.status = Subscriber.Status.UNSUBSCRIBED
+    subscriber.unsubscribed_at = timezone.now()
+    subscriber.save(update_fields=["status", "unsubscribed_at", "updated"])
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED
+    )
+    ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.UNSUBSCRIBED,
+        form=form,
+        language=subscriber.language,
+    )
+    return True
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber_id, form=""):
+    """Stop every list for this subscriber; a second call changes nothing."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    return _unsubscribe(subscriber, form)
+
+
+@transaction.atomic
+def subscriber_mark_bounced(*, subscriber_id):
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status == Subscriber.Status.BOUNCED:
+        return False
+    subscriber.status = Subscriber.Status.BOUNCED
+    subscriber.save(update_fields=["status", "updated"])
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED
+    )
+    return True
+
+
+@transaction.atomic
+def subscriber_erase(*, subscriber_id):
+    """Forget a person on request: the subscriber, their lists, consent records and
+    delivery rows. Returns whether there was anything to erase."""
+    deleted, _ = Subscriber.objects.filter(pk=subscriber_id).delete()
+    if deleted:
+        logger.info("newsletter subscriber %s erased on request", subscriber_id)
+    return bool(deleted)
+
+
+# Issues --------------------------------------------------------------------------------
+
+
+class IssueStateError(Exception):
+    """The action does not apply to the issue in its current state."""
+
+
+def _locked_issue(issue_id):
+    return Issue.objects.select_for_update().get(pk=issue_id)
+
+
+def _refuse(issue, action):
+    raise IssueStateError(f"Cannot {action} an issue that is {issue.get_status_display().lower()}.")
+
+
+def enqueue_chunks(issue_id, count=None):
+    """Nudge workers to send issue_id. Goes through CELERY_BROKER_URL explicitly, so a
+    test can point this process and its worker at a broker of their own."""
+    from cpaor.celery import app
+
+    from .tasks import send_chunk
+
+    count = count or settings.NEWSLETTER_PARALLEL_CHUNKS
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        for _ in range(count):
+            send_chunk.apply_async(
+                args=[issue_id], queue=settings.NEWSLETTER_QUEUE, connection=connection
+            )
+
+
+def _start(issue):
+    """Create the delivery rows (one per confirmed subscriber of the list, at most one
+    per person even if started twice) and set the issue sending."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO newsletters_delivery
+                (issue_id, subscriber_id, status, attempts, claimed_by, last_error, message_id)
+            SELECT %s, s.id, 'pending', 0, '', '', ''
+            FROM newsletters_subscription sub
+            JOIN newsletters_subscriber s ON s.id = sub.subscriber_id
+            WHERE sub.newsletter_id = %s AND s.status = 'confirmed'
+            ON CONFLICT (issue_id, subscriber_id) DO NOTHING
+            """,
+            [issue.pk, issue.newsletter_id],
+        )
+    issue.status = Issue.Status.SENDING
+    issue.started_at = issue.started_at or timezone.now()
+    issue.heartbeat_at = None
+    issue.save(update_fields=["status", "started_at", "heartbeat_at", "updated"])
+    issue_id = issue.pk
+    transaction.on_commit(lambda: enqueue_chunks(issue_id))
+
+
+@transaction.atomic
+def issue_schedule(*, issue_id, when, by=None):
+    """Send at `when` (the watchdog starts it). Rescheduling a scheduled issue moves it."""
+    issue = _locked_issue(issue_id)
+    if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
+        _refuse(issue, "schedule")
+    if issue.status == Issue.Status.SCHEDULED and issue.scheduled_at == when:
+        return issue
+    issue.status = Issue.Status.SCHEDULED
+    issue.scheduled_at = when
+    issue.save(update_fields=["status", "scheduled_at", "updated"])
+    logger.info("issue %s scheduled for %s by %s", issue_id, when, by)
+    return issue
+
+
+@transaction.atomic
+def issue_send_now(*, issue_id, by=None):
+    """Start sending; an issue already sending or sent is left alone."""
+    issue = _locked_issue(issue_id)
+    if issue.status in (Issue.Status.SENDING, Issue.Status.SENT):
+        return issue
+    if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
+        _refuse(issue, "send")
+    _start(issue)
+    logger.info("issue %s sending, started by %s", issue_id, by)
+    return issue
+
+
+@transaction.atomic
+def issue_pause(*, issue_id, by=None):
+    """Stop sending; chunk tasks notice within a few messages and give back their rows."""
+    issue = _locked_issue(issue_id)
+    if issue.status == Issue.Status.PAUSED:
+        return issue
+    if issue.status != Issue.Status.SENDING:
+        _refuse(issue, "pause")
+    issue.status = Issue.Status.PAUSED
+    issue.save(update_fields=["status", "updated"])
+    logger.info("issue %s paused by %s", issue_id, by)
+    return issue
+
+
+@transaction.atomic
+def issue_resume(*, issue_id, by=None):
+    """Carry on with the rows still pending; rows already sent are never sent again."""
+    issue = _locked_issue(issue_id)
+    if issue.status == Issue.Status.SENDING:
+        return issue
+    if issue.status != Issue.Status.PAUSED:
+        _refuse(issue, "resume")
+    issue.status = Issue.Status.SENDING
+    issue.heartbeat_at = None
+    issue.save(update_fields=["status", "heartbeat_at", "updated"])
+    transaction.on_commit(lambda: enqueue_chunks(issue_id))
+    logger.info("issue %s resumed by %s", issue_id, by)
+    return issue
+
+
+@transaction.atomic
+def issue_cancel(*, issue_id, by=None):
+    """Give up the issue: whatever is still pending is skipped. A sent issue stays sent."""
+    issue = _locked_issue(issue_id)
+    if issue.status == Issue.Status.CANCELLED:
+        return issue
+    if issue.status == Issue.Status.SENT:
+        _refuse(issue, "cancel")
+    issue.status = Issue.Status.CANCELLED
+    issue.finished_at = timezone.now()
+    issue.save(update_fields=["status", "finished_at", "updated"])
+    issue.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
+    logger.info("issue %s cancelled by %s", issue_id, by)
+    return issue
+
+
+def issue_send_test(*, issue_id, email):
+    """Send the issue, marked as a test, to one address (an editor's own)."""
+    from cpaor.tasks import send_email
+
+    issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
+    rendered = mail.render_issue(issue)
+    # A stand-in subscriber: its links lead to the "link no longer valid" page.
+    stand_in = Subscriber(pk=0, email=email, token="test-copy")
+    message = mail.issue_message(rendered, stand_in, subject_prefix="[TEST] ")
+    html = message.alternatives[0][0]
+    headers = {key: value for key, value in message.extra_headers.items() if key != "Message-ID"}
+    transaction.on_commit(
+        lambda: send_email.delay(email, message.subject, message.body, html, headers)
+    )
+
+
+def issue_progress(issue_id):
+    """Counts of delivery rows by status, and the share done, for the admin."""
+    counts = dict.fromkeys(Delivery.Status.values, 0)
+    rows = Delivery.objects.filter(issue_id=issue_id).values_list("status").annotate(n=Count("pk"))
+    counts.update(dict(rows))
+    total = sum(counts.values())
+    done = counts["sent"] + counts["failed"] + counts["skipped"]
+    counts["total"] = total
+    counts["done"] = done
+    counts["percent"] = round(100 * done / total) if total else 0
+    return counts
+
+
+@transaction.atomic
+def issue_finish_if_done(*, issue_id):
+    """Mark a sending issue sent once no row is pending or being sent."""
+    issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+    if issue is None or issue.status != Issue.Status.SENDING:
+        return False
+    busy = issue.deliveries.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    ).exists()
+    if busy:
+        return False
+    issue.status = Issue.Status.SENT
+    issue.finished_at = timezone.now()
+    issue.save(update_fields=["status", "finished_at", "updated"])
+    logger.info("issue %s sent", issue_id)
+    return True
+
+
+# The sending engine --------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most `rate` messages per second across every worker: a counter per second in
+    Redis (fixed window). Without Redis it paces this process alone at `rate`."""
+
+    def __init__(self, rate):
+        self.rate = rate
+        self._redis = None
+        self._last = 0.0
+
+    def _client(self):
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+            )
+        return self._redis
+
+    def wait(self):
+        if self.rate <= 0:
+            return
+        import redis
+
+        while True:
+            now = time.time()
+            second = int(now)
+            key = f"{settings.NEWSLETTER_RATE_KEY}:{second}"
+            try:
+                pipe = self._client().pipeline()
+                pipe.incr(key)
+                pipe.expire(key, 10)
+                count = pipe.execute()[0]
+            except redis.RedisError:
+                gap = 1 / self.rate - (time.monotonic() - self._last)
+                if gap > 0:
+                    time.sleep(gap)
+                self._last = time.monotonic()
+                return
+            if count <= self.rate:
+                return
+            time.sleep(second + 1 - now)
+
+
+def _claim(issue_id, worker, size):
+    """Take up to `size` pending rows for this task; committed at once, so a crash
+    afterwards leaves them 'sending' until the watchdog's lease gives them back."""
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE newsletters_delivery
+            SET status = 'sending', claimed_at = now(), claimed_by = %s
+            WHERE id IN (
+                SELECT id FROM newsletters_delivery
+                WHERE issue_id = %s AND status = 'pending'
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                ORDER BY id
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, subscriber_id, attempts
+            """,
+            [worker, issue_id, size],
+        )
+        return sorted(cursor.fetchall())
+
+
+def _mark_sent(issue_id, worker, ids):
+    if not ids:
+        return
+    with db.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE newsletters_delivery
+            SET status = 'sent', sent_at = now(), last_error = '',
+                message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || %s || '>'
+            WHERE id = ANY(%s) AND status = 'sending' AND claimed_by = %s
+            """,
+            [mail.site_domain(), list(ids), worker],
+        )
+    ids.clear()
+
+
+def _release(worker, ids):
+    """Give claimed rows back unsent (pause, cancel, time up, SMTP unreachable)."""
+    if not ids:
+        return
+    Delivery.objects.filter(
+        pk__in=list(ids), status=Delivery.Status.SENDING, claimed_by=worker
+    ).update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
+
+
+def _retry_later(delivery_id, attempts, error):
+    attempts += 1
+    if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        _fail(delivery_id, attempts, error)
+        return
+    delay = min(settings.NEWSLETTER_RETRY_SECONDS * 2 ** (attempts - 1), 3600)
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING,
+        attempts=attempts,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claimed_at=None,
+        claimed_by="",
+        last_error=str(error)[:1000],
+    )
+
+
+def _fail(delivery_id, attempts, error):
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED,
+        attempts=attempts,
+        last_error=str(error)[:1000],
+    )
+
+
+def _smtp_code(error):
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return codes[0] if codes else 0
+    return getattr(error, "smtp_code", 0) or 0
+
+
+def issue_send_chunk(*, issue_id, worker):
+    """Send up to NEWSLETTER_CHUNK_SIZE pending deliveries of the issue over one SMTP
+    connection. Returns True when pending rows remain (the task enqueues itself again).
+
+    A row is marked sent right after the server accepted it (in groups of
+    NEWSLETTER_MARK_BATCH, default 1): a SIGKILL can therefore re-send at most that many
+    messages per killed task. Paused or cancelled issues stop within
+    NEWSLETTER_STATUS_CHECK_EVERY messages; the chunk also stops after
+    NEWSLETTER_CHUNK_SECONDS, far inside the claim lease and the broker's visibility
+    timeout, and gives back what it did not send.
+    """
+    issue = Issue.objects.select_related("newsletter").filter(pk=issue_id).first()
+    if issue is None or issue.status != Issue.Status.SENDING:
+        return False
+    Issue.objects.filter(pk=issue_id).update(heartbeat_at=timezone.now())
+    rows = _claim(issue_id, worker, settings.NEWSLETTER_CHUNK_SIZE)
+    if not rows:
+        issue_finish_if_done(issue_id=issue_id)
+        return False
+
+    rendered = mail.render_issue(issue)
+    subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
+        [subscriber_id for _, subscriber_id, _ in rows]
+    )
+    limiter = RateLimiter(settings.NEWSLETTER_RATE_PER_SECOND)
+    deadline = time.monotonic() + settings.NEWSLETTER_CHUNK_SECONDS
+    heartbeat = time.monotonic()
+    unfinished = {delivery_id for delivery_id, _, _ in rows}
+    accepted = []
+    smtp = get_connection(fail_silently=False)
+    try:
+        smtp.open()
+        for index, (delivery_id, subscriber_id, attempts) in enumerate(rows):
+            if index and index % settings.NEWSLETTER_STATUS_CHECK_EVERY == 0:
+                status = Issue.objects.filter(pk=issue_id).values_list("status", flat=True).first()
+                if status != Issue.Status.SENDING:
+                    break
+            now = time.monotonic()
+            if now > deadline:
+                break
+            if now - heartbeat > 1:
+                Issue.objects.filter(pk=issue_id).update(heartbeat_at=timezone.now())
+                heartbeat = now
+            subscriber = subscribers.get(subscriber_id)
+            if subscriber is None or subscriber.status != Subscriber.Status.CONFIRMED:
+                Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED)
+                unfinished.discard(delivery_id)
+                continue
+            limiter.wait()
+            try:
+                smtp.send_messages([mail.issue_message(rendered, subscriber)])
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+                # The server answered: 4xx is worth another try later, 5xx is final.
+                _mark_sent(issue_id, worker, accepted)
+                code = _smtp_code(error)
+                if 400 <= code < 500:
+                    _retry_later(delivery_id, attempts, error)
+                else:
+                    _fail(delivery_id, attempts + 1, error)
+                    if isinstance(error, smtplib.SMTPRecipientsRefused) and code >= 500:
+                        subscriber_mark_bounced(subscriber_id=subscriber_id)
+                unfinished.discard(delivery_id)
+                if isinstance(error, smtplib.SMTPServerDisconnected):
+                    break
+                continue
+            except OSError as error:
+                # The connection is gone (refused, reset, timed out): this row waits its
+                # backoff, the rest go back to pending for a later chunk.
+                _mark_sent(issue_id, worker, accepted)
+                _retry_later(delivery_id, attempts, error)
+                unfinished.discard(delivery_id)
+                break
+            accepted.append(delivery_id)
+            unfinished.discard(delivery_id)
+            if len(accepted) >= settings.NEWSLETTER_MARK_BATCH:
+                _mark_sent(issue_id, worker, accepted)
+    finally:
+        _mark_sent(issue_id, worker, accepted)
+        _release(worker, unfinished)
+        try:
+            smtp.close()
+        except Exception:  # noqa: BLE001 - a broken connection must not hide the real error
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+    issue.refresh_from_db(fields=["status"])
+    if issue.status == Issue.Status.CANCELLED:
+        issue.deliveries.filter(status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED
+        )
+        return False
+    if issue.status != Issue.Status.SENDING:
+        return False
+    ready = issue.deliveries.filter(status=Delivery.Status.PENDING).exists()
+    if not ready:
+        issue_finish_if_done(issue_id=issue_id)
+    return ready
+
+
+def newsletters_watchdog():
+    """Run by Celery beat every NEWSLETTER_WATCHDOG_SECONDS: start due issues, give back
+    rows whose claim outlived its lease (the worker died), restart sending where no chunk
+    task has shown life lately, and mark finished issues sent. Safe to run anywhere, any
+    number of times."""
+    now = timezone.now()
+    started = 0
+    for issue_id in Issue.objects.filter(
+        status=Issue.Status.SCHEDULED, scheduled_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            issue = _locked_issue(issue_id)
+            if issue.status == Issue.Status.SCHEDULED:
+                _start(issue)
+                started += 1
+    released = Delivery.objects.filter(
+        status=Delivery.Status.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS),
+    ).update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
+    if released:
+        logger.warning("newsletter watchdog gave back %s stale claims", released)
+    nudged = finished = 0
+    stall = now - timedelta(seconds=settings.NEWSLETTER_STALL_SECONDS)
+    for issue in Issue.objects.filter(status=Issue.Status.SENDING):
+        if issue_finish_if_done(issue_id=issue.pk):
+            finished += 1
+            continue
+        ready = issue.deliveries.filter(status=Delivery.Status.PENDING).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+        if (issue.heartbeat_at is None or issue.heartbeat_at < stall) and ready.exists():
+            enqueue_chunks(issue.pk)
+            nudged += 1
+    return {"started": started, "released": released, "nudged": nudged, "finished": finished}

@@ -1,0 +1,23 @@
+import pytest
+
+from cpaor.celery import app
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in the test process (unit tests only): confirmation e-mails land in the
+    locmem outbox, and nothing reaches the shared Redis."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    """Unit tests never nudge real workers: starting a send records the nudge instead."""
+    nudges = []
+    monkeypatch.setattr(
+        "newsletters.services.enqueue_chunks",
+        lambda issue_id, count=None: nudges.append(issue_id),
+    )
+    return nudges
