@@ -1,11 +1,20 @@
+import io
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import ExtractYear
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from . import services
+from . import csv_io, services
 from .models import Language, Resource, ResourceVersion, Topic
 
 
@@ -67,17 +76,51 @@ class VersionInline(admin.StackedInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV with a header row; the columns are listed below."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > csv_io.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB; split it into smaller files.")
+                % {"size": csv_io.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
 @admin.register(Resource)
 class ResourceAdmin(TabbedTranslationAdmin):
-    list_display = ("title", "type", "publication_date", "is_key", "status", "download_count")
-    list_filter = ("status", "type", "topics", LanguageFilter, YearFilter, "is_key")
+    list_display = (
+        "title",
+        "type",
+        "publication_date",
+        "is_key",
+        "status",
+        "download_count",
+        "is_demo",
+    )
+    list_filter = (
+        "status",
+        "type",
+        "topics",
+        LanguageFilter,
+        YearFilter,
+        "is_key",
+        "initiatives",
+        "is_demo",
+    )
     search_fields = ("title", "summary", "slug")
     prepopulated_fields = {"slug": ("title_en",)}
     autocomplete_fields = ("topics", "initiatives", "regions", "countries", "publishers")
-    readonly_fields = ("download_count",)
+    readonly_fields = ("download_count", "published_at", "is_demo")
     date_hierarchy = "publication_date"
     inlines = [VersionInline]
-    actions = ["publish", "unpublish", "mark_key"]
+    actions = ["publish", "unpublish", "mark_key", "export_csv"]
+    change_list_template = "admin/resources/resource/change_list.html"
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "type")}),
         (
@@ -86,8 +129,99 @@ class ResourceAdmin(TabbedTranslationAdmin):
         ),
         (_("Publication"), {"fields": (("publication_date", "publication_precision"),)}),
         (_("Picture"), {"fields": ("thumbnail",)}),
-        (_("Publishing"), {"fields": ("status", "is_key", "download_count")}),
+        (
+            _("Publishing"),
+            {"fields": ("status", "is_key", "published_at", "download_count", "is_demo")},
+        ),
     )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def import_view(self, request):
+        """Check a CSV file (dry run), or import it: every row or none."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            dry_run = "_import" not in request.POST
+            report = services.resources_import_csv(
+                data=form.cleaned_data["file"].read(), dry_run=dry_run
+            )
+            if report.ok and not dry_run:
+                self.message_user(
+                    request,
+                    _(
+                        "Imported: %(created)d created, %(updated)d updated, "
+                        "%(unchanged)d unchanged."
+                    )
+                    % {
+                        "created": len(report.created),
+                        "updated": len(report.updated),
+                        "unchanged": len(report.unchanged),
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect("admin:resources_resource_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import resources from CSV"),
+            "form": form,
+            "report": report,
+            "columns": csv_io.COLUMNS,
+            "required_columns": csv_io.REQUIRED,
+            "types": Resource.Type.values,
+            "separator": csv_io.SEPARATOR,
+            "max_rows": csv_io.MAX_ROWS,
+        }
+        status = 400 if report is not None and not report.ok else 200
+        if request.method == "POST" and not form.is_valid():
+            status = 400
+        return TemplateResponse(
+            request, "admin/resources/resource/import.html", context, status=status
+        )
+
+    def export_view(self, request):
+        """Every resource the changelist shows with the current filters and search."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return self._csv_response(changelist.queryset)
+
+    def _csv_response(self, queryset):
+        stream = io.StringIO()
+        csv_io.export_resources(queryset, stream)
+        # A byte-order mark, so spreadsheets read the file as UTF-8 (Arabic, accents).
+        response = HttpResponse("\ufeff" + stream.getvalue(), content_type="text/csv")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="resources-{stamp}.csv"'
+        return response
+
+    @admin.action(description=_("Export the selected resources to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._csv_response(queryset)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ResourceVersion:

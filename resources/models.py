@@ -190,6 +190,19 @@ class Resource(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    published_at = models.DateTimeField(
+        _("first published"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the resource was first published; the feeds list the newest."),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Generated example content, left out when the portal loads real content only."),
+    )
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     # Kept up to date by services.resource_update_search_vector, never by save().
     search_vector = SearchVectorField(null=True, editable=False)
@@ -211,6 +224,11 @@ class Resource(models.Model):
                 name="resource_key",
             ),
             GinIndex(fields=["search_vector"], name="resource_search"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(status="published"),
+                name="resource_newly_published",
+            ),
         ]
 
     def __str__(self):

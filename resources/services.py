@@ -5,6 +5,7 @@ import logging
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Now
 
 from . import uploads
 from .models import SEARCH_CONFIGS, Resource, ResourceVersion
@@ -26,6 +27,17 @@ def _version_text(language):
 def resource_update_search_vector(resource_id):
     """Rebuild the resource's search vector: titles (A) > summaries (B) > file text (C),
     each with its own language's configuration."""
+    Resource.objects.filter(pk=resource_id).update(search_vector=search_vector_expression())
+
+
+def resources_update_search_vectors(resource_ids):
+    """The same for many resources in one statement (imports, the seed)."""
+    Resource.objects.filter(pk__in=list(resource_ids)).update(
+        search_vector=search_vector_expression()
+    )
+
+
+def search_vector_expression():
     vector = None
     for language, config in SEARCH_CONFIGS.items():
         parts = (
@@ -34,7 +46,13 @@ def resource_update_search_vector(resource_id):
             + SearchVector(_version_text(language), config=config, weight="C")
         )
         vector = parts if vector is None else vector + parts
-    Resource.objects.filter(pk=resource_id).update(search_vector=vector)
+    return vector
+
+
+def _date_first_publication(queryset):
+    queryset.filter(status=Resource.Status.PUBLISHED, published_at=None).update(
+        published_at=Now()
+    )
 
 
 def _enqueue_extraction(version_id):
@@ -47,6 +65,7 @@ def resource_saved(*, resource_id):
     """After a curator saved a resource and its versions: index it now, and read the
     text of new files once the transaction has committed (the worker must see them)."""
     resource_update_search_vector(resource_id)
+    _date_first_publication(Resource.objects.filter(pk=resource_id))
     pending = ResourceVersion.objects.filter(
         resource_id=resource_id, extraction_status=ResourceVersion.Extraction.PENDING
     ).values_list("pk", flat=True)
@@ -131,7 +150,10 @@ def _set_status(resources, status):
             .exclude(status=status)
             .values_list("pk", flat=True)
         )
-        Resource.objects.filter(pk__in=changed).update(status=status)
+        fields = {"status": status}
+        if status == Resource.Status.PUBLISHED:
+            fields["published_at"] = Coalesce(F("published_at"), Now())
+        Resource.objects.filter(pk__in=changed).update(**fields)
     return len(changed)
 
 
@@ -158,3 +180,14 @@ def resources_mark_key(*, resources, is_key=True):
 def resource_register_download(*, resource_id):
     """Count one download; an atomic increment, so concurrent clicks are all counted."""
     Resource.objects.filter(pk=resource_id).update(download_count=F("download_count") + 1)
+
+
+def resources_import_csv(*, data, dry_run):
+    """Create or update resources from the bytes of a CSV file: every row, or none.
+
+    Returns an ImportReport; with dry_run nothing is kept, but the report says what the
+    import would create and update, or which rows must be corrected first.
+    """
+    from .csv_io import import_resources
+
+    return import_resources(data, dry_run=dry_run)

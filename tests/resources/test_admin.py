@@ -96,3 +96,29 @@ def test_a_content_editor_may_not_change_resources(client):
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(f"{CHANGELIST}{resource.pk}/change/").status_code == 403
     assert client.post(ADD, resource_form()).status_code == 403
+
+
+def test_a_curator_previews_a_draft_on_the_site_and_sees_downloads_in_the_list(client):
+    client.force_login(resource_curator())
+    draft = ResourceFactory(status=Resource.Status.DRAFT, title_en="Draft toolkit")
+    Resource.objects.filter(pk=draft.pk).update(download_count=42)
+    change = client.get(f"{CHANGELIST}{draft.pk}/change/").content.decode()
+    assert "View on site" in change
+    preview = client.get(draft.get_absolute_url())
+    assert preview.status_code == 200
+    assert "This resource is a draft" in preview.content.decode()
+    assert preview["X-Robots-Tag"] == "noindex"
+    changelist = client.get(CHANGELIST).content.decode()
+    assert 'class="field-download_count">42<' in changelist
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_curator_may_search_topics_for_the_autocomplete(client):
+    client.force_login(resource_curator())
+    TopicFactory(name_en="Localisation")
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "resources", "model_name": "resource", "field_name": "topics", "term": "loc"},
+    )
+    assert [item["text"] for item in response.json()["results"]] == ["Localisation"]
