@@ -1,0 +1,459 @@
+"""Membership of the CP AoR: what membership means, applications and their review, members.
+
+An application moves through its states only by the functions in services.py; each move
+is kept as an ApplicationEvent (who, when, from, to, note).
+"""
+
+import os
+
+from django.conf import settings
+from django.contrib.postgres.lookups import Unaccent
+from django.core.files.storage import FileSystemStorage, storages
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Country, Partner
+
+# Webmail providers: a shared domain there says nothing about belonging to one organisation.
+WEBMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.net",
+        "mail.com",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+    }
+)
+
+
+def email_domain(address):
+    """The lower-case domain of an e-mail address, or "" for webmail and empty addresses."""
+    domain = (address or "").rpartition("@")[2].strip().lower()
+    return "" if not domain or domain in WEBMAIL_DOMAINS else domain
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A folder outside MEDIA_ROOT with no URL: only the download view reads it. Read from
+    settings on each use, so tests can point it elsewhere."""
+
+    @property
+    def base_location(self):
+        return str(
+            getattr(settings, "PRIVATE_MEDIA_ROOT", None) or settings.BASE_DIR / ".data" / "private"
+        )
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def private_storage():
+    """Where supporting documents go: never under MEDIA_URL, so only the permission-checking
+    download view can serve them. A deployment may define a "private" storage (a bucket
+    without public access); otherwise a folder beside the media root."""
+    if "private" in settings.STORAGES:
+        return storages["private"]
+    return PrivateFileSystemStorage()
+
+
+def name_key(expression):
+    """Lower-case, unaccented form of a name, for spotting the same organisation twice."""
+    return Lower(Unaccent(expression))
+
+
+class MembershipType(models.TextChoices):
+    FULL = "full", _("Full member")
+    ASSOCIATE = "associate", _("Associate member")
+
+
+class ApplicantKind(models.TextChoices):
+    ORGANISATION = "organisation", _("An organisation")
+    INDIVIDUAL = "individual", _("An individual")
+
+
+class OrganisationType(models.TextChoices):
+    UN_AGENCY = "un-agency", _("UN agency")
+    INTERNATIONAL_NGO = "international-ngo", _("International NGO")
+    NATIONAL_NGO = "national-ngo", _("National or local NGO / CSO")
+    GOVERNMENT = "government", _("Government body")
+    RED_CROSS = "red-cross", _("Red Cross / Red Crescent")
+    ACADEMIC = "academic", _("Academic institution")
+    NETWORK = "network", _("Network")
+    DONOR = "donor", _("Donor")
+    OTHER = "other", _("Other")
+
+
+class MembershipTier(models.Model):
+    """One kind of membership as the "How to get involved" page explains it; editors change
+    the text in admin, in four languages."""
+
+    type = models.CharField(_("type"), max_length=10, choices=MembershipType.choices, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("who can join"))
+    criteria = models.TextField(
+        _("criteria"), blank=True, help_text=_("One criterion per line; shown as a list.")
+    )
+    commitments = models.TextField(
+        _("what members commit to"),
+        blank=True,
+        help_text=_("One commitment per line; shown as a list."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("membership type")
+        verbose_name_plural = _("membership types")
+        ordering = ["order", "type"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def criteria_list(self):
+        return [line.strip() for line in self.criteria.splitlines() if line.strip()]
+
+    @property
+    def commitments_list(self):
+        return [line.strip() for line in self.commitments.splitlines() if line.strip()]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Application.OPEN_STATUSES)
+
+    def of(self, user):
+        """The applications user made; everyone else's stay invisible to them."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(applicant=user)
+
+    def with_keys(self):
+        return self.annotate(
+            name_key=name_key("org_name"),
+            domain_key=Lower(
+                models.Func(
+                    models.F("contact_email"),
+                    models.Value("@"),
+                    models.Value(2),
+                    function="split_part",
+                )
+            ),
+        )
+
+    def with_duplicate_flags(self):
+        """Annotate possible_duplicate: the same organisation name (ignoring case and
+        accents) or e-mail domain as another open application or an existing member."""
+        others = Application.objects.with_keys().open().exclude(pk=models.OuterRef("pk"))
+        members = Membership.objects.annotate(
+            name_key=name_key("partner__name"), domain_key=models.F("email_domain")
+        )
+        outer_name = models.OuterRef("name_key")
+        outer_domain = models.OuterRef("domain_key")
+        same_name = Q(name_key=outer_name) & ~Q(name_key="")
+        same_domain = Q(domain_key=outer_domain) & ~Q(domain_key__in=[*WEBMAIL_DOMAINS, ""])
+        return self.with_keys().annotate(
+            duplicate_name=models.Case(
+                models.When(name_key="", then=models.Value(False)),
+                default=models.Exists(others.filter(same_name))
+                | models.Exists(members.filter(same_name)),
+                output_field=models.BooleanField(),
+            ),
+            duplicate_domain=models.Case(
+                models.When(
+                    Q(domain_key__in=WEBMAIL_DOMAINS) | Q(domain_key=""),
+                    then=models.Value(False),
+                ),
+                default=models.Exists(others.filter(same_domain))
+                | models.Exists(members.filter(same_domain)),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under-review", _("Under review")
+        INFORMATION_REQUESTED = "information-requested", _("Information requested")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (
+        Status.SUBMITTED,
+        Status.UNDER_REVIEW,
+        Status.INFORMATION_REQUESTED,
+    )
+    EDITABLE_STATUSES = (Status.DRAFT,)
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="membership_applications",
+    )
+    membership_type = models.CharField(
+        _("membership type"), max_length=10, choices=MembershipType.choices
+    )
+    applicant_kind = models.CharField(
+        _("applying as"), max_length=12, choices=ApplicantKind.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The applicant's language; e-mails to them are written in it."),
+    )
+    # The organisation.
+    org_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    org_acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    org_type = models.CharField(
+        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    hq_country = models.ForeignKey(
+        Country,
+        verbose_name=_("headquarters country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries of operation"), related_name="+", blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    cp_work = models.TextField(_("child-protection work"), blank=True)
+    focal_name = models.CharField(_("focal point name"), max_length=150, blank=True)
+    focal_title = models.CharField(_("focal point title"), max_length=150, blank=True)
+    focal_email = models.EmailField(_("focal point e-mail"), blank=True)
+    focal_phone = models.CharField(_("focal point phone"), max_length=40, blank=True)
+    alternate_name = models.CharField(_("alternate name"), max_length=150, blank=True)
+    alternate_title = models.CharField(_("alternate title"), max_length=150, blank=True)
+    alternate_email = models.EmailField(_("alternate e-mail"), blank=True)
+    alternate_phone = models.CharField(_("alternate phone"), max_length=40, blank=True)
+    # The individual.
+    person_name = models.CharField(_("full name"), max_length=150, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    expertise = models.TextField(_("expertise"), blank=True)
+    person_country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Both.
+    motivation = models.TextField(_("motivation"), blank=True)
+    accepts_principles = models.BooleanField(
+        _("accepts the humanitarian principles"), default=False
+    )
+    accepts_cpms = models.BooleanField(_("accepts the CPMS"), default=False)
+    accepts_code_of_conduct = models.BooleanField(
+        _("accepts a safeguarding / PSEA code of conduct"), default=False
+    )
+    commitments_accepted_at = models.DateTimeField(
+        _("commitments accepted at"), null=True, blank=True
+    )
+    supporting_document = models.FileField(
+        _("supporting document"),
+        storage=private_storage,
+        upload_to="membership/documents/",
+        blank=True,
+        max_length=200,
+    )
+    document_name = models.CharField(_("document name"), max_length=200, blank=True)
+    consent_text = models.TextField(_("consent text shown"), blank=True)
+    consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    # The address the portal writes to and compares domains on: the focal point's for an
+    # organisation, the account's for an individual.
+    contact_email = models.EmailField(_("contact e-mail"), blank=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        ordering = ["-created"]
+        permissions = [("erase_personal_data", _("Can export and erase a person's data"))]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="application_queue"),
+            models.Index(fields=["applicant", "-created"], name="application_applicant"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(membership_type="full") | Q(applicant_kind="organisation"),
+                name="application_full_members_are_organisations",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or _("Application %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("members:application", kwargs={"pk": self.pk})
+
+    @property
+    def display_name(self):
+        if self.applicant_kind == ApplicantKind.ORGANISATION:
+            return self.org_name
+        return self.person_name
+
+    @property
+    def is_organisation(self):
+        return self.applicant_kind == ApplicantKind.ORGANISATION
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def can_withdraw(self):
+        return self.status in (self.Status.DRAFT, *self.OPEN_STATUSES)
+
+    @property
+    def country(self):
+        return self.hq_country if self.is_organisation else self.person_country
+
+
+class ApplicationEvent(models.Model):
+    """One step in an application's life: who moved it, when, from where to where, why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("when"), auto_now_add=True)
+    from_status = models.CharField(
+        _("from"), max_length=24, choices=Application.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=24, choices=Application.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application history")
+        ordering = ["created", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def in_directory(self):
+        """Active members that are organisations: the public directory lists no person."""
+        return self.active().filter(partner__isnull=False)
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LAPSED = "lapsed", _("Lapsed")
+
+    type = models.CharField(_("type"), max_length=10, choices=MembershipType.choices)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Empty for an individual member."),
+    )
+    org_type = models.CharField(
+        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    person_name = models.CharField(_("member's name"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="membership",
+    )
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries"), related_name="memberships", blank=True
+    )
+    email_domain = models.CharField(_("e-mail domain"), max_length=200, blank=True)
+    member_since = models.DateField(_("member since"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-member_since", "pk"]
+        indexes = [models.Index(fields=["status", "type"], name="membership_directory")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(partner__isnull=False),
+                name="membership_one_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False) | ~Q(person_name=""),
+                name="membership_is_an_organisation_or_a_person",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.partner) if self.partner_id else self.person_name
