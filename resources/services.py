@@ -50,9 +50,7 @@ def search_vector_expression():
 
 
 def _date_first_publication(queryset):
-    queryset.filter(status=Resource.Status.PUBLISHED, published_at=None).update(
-        published_at=Now()
-    )
+    queryset.filter(status=Resource.Status.PUBLISHED, published_at=None).update(published_at=Now())
 
 
 def _enqueue_extraction(version_id):

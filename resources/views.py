@@ -2,7 +2,9 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
 
@@ -58,7 +60,28 @@ class ResourceListView(FilterView):
         context["filtering"] = filterset.is_filtering
         context["searching"] = filterset.search_words
         context["sort"] = filterset.sort_order
+        context["feeds"] = list_feeds(filterset)
         return context
+
+
+def list_feeds(filterset):
+    """[(title, url)]: every new resource, and each single chosen topic or initiative."""
+    feeds = [(_("New resources"), reverse("resources:feed"))]
+    for topic in (filterset.values.get("topic") or [])[:1]:
+        feeds.append(
+            (
+                _("New resources on %(topic)s") % {"topic": topic.name},
+                reverse("resources:topic_feed", kwargs={"slug": topic.slug}),
+            )
+        )
+    for initiative in (filterset.values.get("initiative") or [])[:1]:
+        feeds.append(
+            (
+                _("New resources of %(initiative)s") % {"initiative": initiative.title},
+                reverse("resources:initiative_feed", kwargs={"slug": initiative.slug}),
+            )
+        )
+    return feeds
 
 
 resource_list = ResourceListView.as_view()
@@ -94,6 +117,7 @@ def resource_detail(request, slug):
         "versions": list(resource.versions.all()),
         "related_resources": related,
         "page_url": settings.SITE_URL + resource.get_absolute_url(),
+        "feeds": [(_("New resources"), reverse("resources:feed"))],
     }
     response = render(request, "resources/detail.html", context)
     if resource.status != Resource.Status.PUBLISHED:
