@@ -8,5 +8,5 @@ from . import views
 app_name = "directory"
 
 urlpatterns = [
-    path("", views.join, name="index"),
+    path("", views.directory, name="index"),
 ]

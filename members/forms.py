@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,7 @@ class ApplicationForm(HoneypotFormMixin, forms.ModelForm):
                 self.fields[name].widget, forms.Textarea
             ):
                 self.fields[name].max_length = LONG_TEXT_LIMIT
+                self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT_LIMIT))
                 self.fields[name].widget.attrs.update(maxlength=LONG_TEXT_LIMIT, rows=6)
         for name in ("hq_country", "person_country", "countries"):
             if name in self.fields:

@@ -6,4 +6,21 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.join, name="join"),
+    path("apply/", views.apply, name="apply"),
+    path("apply/<slug:kind>/", views.application_create, name="application_create"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("area/", views.members_area, name="area"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path(
+        "applications/<int:pk>/withdraw/",
+        views.application_withdraw,
+        name="application_withdraw",
+    ),
+    path("applications/<int:pk>/answer/", views.application_answer, name="application_answer"),
+    path(
+        "applications/<int:pk>/document/",
+        views.application_document,
+        name="application_document",
+    ),
 ]

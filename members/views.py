@@ -1,6 +1,264 @@
-from django.shortcuts import render
+"""Membership pages. Views only read, validate and call services.
+
+An applicant only ever reaches their own applications: every lookup goes through
+Application.objects.of(request.user), so someone else's answers 404 as if it did not exist.
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+
+from cpaor.ratelimit import ratelimit
+from initiatives.models import Country, current_language
+
+from . import services
+from .filters import MembershipFilter
+from .forms import CONSENT_TEXT, FORMS, AnswerForm
+from .models import Application, ApplicationEvent, Membership, MembershipTier, MembershipType
 
 
 def join(request):
-    """How to get involved: the two kinds of membership."""
-    return render(request, "members/join.html")
+    """How to get involved: the kinds of membership, their criteria and commitments."""
+    tiers = list(MembershipTier.objects.all())
+    return render(request, "members/join.html", {"tiers": tiers})
+
+
+@login_required
+def apply(request):
+    """Choose how to apply: full member, associate organisation or associate individual."""
+    return render(request, "members/apply.html", {"types": MembershipType})
+
+
+def _form_page(request, form, application=None):
+    return render(
+        request,
+        "members/application_form.html",
+        {"form": form, "application": application, "kind": form.KIND},
+    )
+
+
+def _save(request, form):
+    """Save the draft, and submit it when asked. Returns the redirect, or None with the
+    form's errors filled."""
+    if form.is_spam:
+        # A bot filled the hidden field: answer as if all went well, keep nothing.
+        messages.success(request, _("Your application has been submitted."))
+        return redirect("members:dashboard")
+    application = services.application_save_draft(
+        form=form, actor=request.user, consent_text=CONSENT_TEXT, language=current_language()
+    )
+    if form.submitting:
+        try:
+            services.application_submit(application=application, actor=request.user)
+        except services.IncompleteApplication as error:
+            messages.error(request, str(error))
+            return redirect(application.get_absolute_url())
+        messages.success(
+            request,
+            _("Your application has been submitted. We have sent you an acknowledgement."),
+        )
+    else:
+        messages.success(
+            request, _("Your draft is saved. You can come back to it from your dashboard.")
+        )
+    return redirect(application.get_absolute_url())
+
+
+@login_required
+@ratelimit("membership-application", rate="20/h")
+def application_create(request, kind):
+    form_class = FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid() or form.is_spam:
+            return _save(request, form)
+    else:
+        initial = {}
+        if request.GET.get("type") in MembershipType.values:
+            initial["membership_type"] = request.GET["type"]
+        form = form_class(initial=initial)
+    return _form_page(request, form)
+
+
+def _own(request, pk):
+    return get_object_or_404(Application.objects.of(request.user), pk=pk)
+
+
+@login_required
+@ratelimit("membership-application", rate="20/h")
+def application_edit(request, pk):
+    application = _own(request, pk)
+    if not application.is_editable:
+        messages.info(request, _("This application has been submitted and can no longer change."))
+        return redirect(application.get_absolute_url())
+    form_class = FORMS[application.applicant_kind]
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, instance=application)
+        if form.is_valid() or form.is_spam:
+            try:
+                return _save(request, form)
+            except services.TransitionNotAllowed as error:
+                messages.error(request, str(error))
+                return redirect(application.get_absolute_url())
+    else:
+        form = form_class(instance=application)
+    return _form_page(request, form, application)
+
+
+@login_required
+def dashboard(request):
+    applications = (
+        Application.objects.of(request.user)
+        .select_related("hq_country", "person_country")
+        .prefetch_related(
+            Prefetch("events", queryset=ApplicationEvent.objects.order_by("created", "pk"))
+        )
+        .order_by("-created")
+    )
+    memberships = Membership.objects.filter(user=request.user).select_related("partner")
+    return render(
+        request,
+        "members/dashboard.html",
+        {"applications": applications, "memberships": memberships},
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        Application.objects.of(request.user)
+        .select_related("hq_country", "person_country")
+        .prefetch_related("countries"),
+        pk=pk,
+    )
+    events = application.events.select_related("actor").order_by("created", "pk")
+    request_note = ""
+    if application.status == Application.Status.INFORMATION_REQUESTED:
+        latest = (
+            application.events.filter(to_status=Application.Status.INFORMATION_REQUESTED)
+            .order_by("-created", "-pk")
+            .first()
+        )
+        request_note = latest.note if latest else ""
+    return render(
+        request,
+        "members/application_detail.html",
+        {
+            "application": application,
+            "events": events,
+            "request_note": request_note,
+            "answer_form": AnswerForm(),
+            "missing": services.missing_fields(application) if application.is_editable else [],
+        },
+    )
+
+
+@login_required
+def application_withdraw(request, pk):
+    """GET asks for confirmation; POST withdraws."""
+    application = _own(request, pk)
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application, actor=request.user)
+        except services.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect(application.get_absolute_url())
+    if not application.can_withdraw:
+        return redirect(application.get_absolute_url())
+    return render(request, "members/application_withdraw.html", {"application": application})
+
+
+@login_required
+@require_POST
+def application_answer(request, pk):
+    application = _own(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_answer(
+                application=application, actor=request.user, answer=form.cleaned_data["answer"]
+            )
+        except services.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you: your answer has been sent to the reviewers."))
+        return redirect(application.get_absolute_url())
+    events = application.events.select_related("actor").order_by("created", "pk")
+    return render(
+        request,
+        "members/application_detail.html",
+        {"application": application, "events": events, "answer_form": form, "missing": []},
+    )
+
+
+@never_cache
+@login_required
+def application_document(request, pk):
+    """The supporting document, to its applicant and to reviewers only, as an attachment."""
+    queryset = Application.objects.all()
+    if not request.user.has_perm("members.view_application"):
+        queryset = Application.objects.of(request.user)
+    application = get_object_or_404(queryset, pk=pk)
+    if not application.supporting_document:
+        raise Http404
+    try:
+        handle = application.supporting_document.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    name = application.document_name or application.supporting_document.name.rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(application.supporting_document.name)[0]
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def members_area(request):
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("partner")
+        .prefetch_related("countries")
+    )
+    return render(request, "members/area.html", {"memberships": memberships})
+
+
+class DirectoryView(FilterView):
+    filterset_class = MembershipFilter
+    template_name = "members/directory.html"
+    context_object_name = "members"
+    paginate_by = 30
+    strict = False
+
+    def get_queryset(self):
+        return (
+            Membership.objects.in_directory()
+            .select_related("partner")
+            .prefetch_related(Prefetch("countries", queryset=Country.objects.order_by("name")))
+            .order_by("partner__name", "pk")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET
+        return kwargs
+
+
+directory = DirectoryView.as_view()
