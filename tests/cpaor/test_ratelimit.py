@@ -93,3 +93,12 @@ def test_honeypot_left_empty_is_a_person():
     form = ContactForm({"name": "Amina", "homepage": ""})
     assert form.is_valid()
     assert not form.is_spam
+
+
+def test_the_limit_page_without_a_known_wait_still_tells_the_reader_what_to_do(client):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/en/accounts/login/")
+    text = render_to_string("429.html", {}, request=request)
+    assert "Please wait a few minutes, then try again." in text
