@@ -164,6 +164,7 @@ class ApplicationQuerySet(models.QuerySet):
                     models.Value("@"),
                     models.Value(2),
                     function="split_part",
+                    output_field=models.CharField(),
                 )
             ),
         )
