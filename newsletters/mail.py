@@ -4,17 +4,19 @@ each subscriber) and the confirmation of a subscription."""
 import html as htmllib
 import re
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import links
+from .models import Subscriber
 
 # Stand-ins for the per-subscriber link tokens: the issue is rendered once with these,
 # then each copy swaps in its subscriber's token (a plain str.replace, no template work).
@@ -153,3 +155,49 @@ def confirmation_email(subscriber, newsletters, language):
         text = render_to_string("newsletters/email/confirm.txt", context)
         html = render_to_string("newsletters/email/confirm.html", context)
     return subject, text, html
+
+
+SUBSCRIBER_MARK = "NEWSLETTERSUBSCRIBERMARK"
+RECIPIENT_MARK = "newsletter-recipient@mark.invalid"
+
+
+class PreparedIssue:
+    """A rendered issue turned into message bytes once per chunk; each copy then only
+    swaps in its recipient, Message-ID and link token (the email package needs ~10 ms
+    to build a message, a bytes replace microseconds)."""
+
+    def __init__(self, rendered):
+        self.rendered = rendered
+        self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        stand_in = Subscriber(pk=0, email=RECIPIENT_MARK, token="")
+        message = issue_message(rendered, stand_in)
+        message.to = [RECIPIENT_MARK]
+        message.extra_headers["Message-ID"] = message_id(rendered.issue_id, SUBSCRIBER_MARK)
+        # issue_message put the stand-in's signed token where TOKEN_MARK was; sign the
+        # mark itself instead so the bytes hold TOKEN_MARK literally.
+        message.body = rendered.text
+        message.alternatives = []
+        message.attach_alternative(rendered.html, "text/html")
+        message.extra_headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
+        self.raw = message.message().as_bytes(linesep="\r\n")
+        expected = rendered.text.count(TOKEN_MARK) + rendered.html.count(TOKEN_MARK) + 1
+        # A body encoded as quoted-printable or base64 could split or hide the marks:
+        # then every copy is built by the email package instead.
+        self.fast = (
+            self.raw.count(TOKEN_MARK.encode()) == expected
+            and self.raw.count(SUBSCRIBER_MARK.encode()) == 1
+            and self.raw.count(RECIPIENT_MARK.encode()) == 1
+        )
+
+    def for_subscriber(self, subscriber):
+        """(envelope recipient, message bytes) of one subscriber's copy."""
+        recipient = sanitize_address(subscriber.email, "utf-8")
+        if not self.fast:
+            message = issue_message(self.rendered, subscriber)
+            return recipient, message.message().as_bytes(linesep="\r\n")
+        header = sanitize_address((subscriber.name, subscriber.email), "utf-8")
+        return recipient, (
+            self.raw.replace(RECIPIENT_MARK.encode(), header.encode())
+            .replace(SUBSCRIBER_MARK.encode(), str(subscriber.pk).encode())
+            .replace(TOKEN_MARK.encode(), links.manage_token(subscriber).encode())
+        )
