@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format lock messages check clean
+.PHONY: run test bench lint format lock messages check clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 ## Run every test: unit, integration and browser.
 test: $(STAMP)
 	$(BIN)/python -m cpaor.launcher test -- $(PYTEST_ARGS)
+
+## Measure the portal on this machine and print one table (changes nothing in git).
+bench: $(STAMP)
+	$(BIN)/python -m cpaor.launcher bench -- $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
     python -m cpaor.launcher run                  # the whole portal on http://localhost:8000
     python -m cpaor.launcher test -- [pytest args]
+    python -m cpaor.launcher bench -- [bench/run.py args]
 
 `run` starts embedded Postgres and Redis unless DATABASE_URL / REDIS_URL are set, a mail
 sink unless EMAIL_URL is set, migrates, loads the starting content, makes sure an admin
@@ -284,6 +285,16 @@ class Launcher:
 
     def test(self, pytest_args):
         """Run pytest against DATABASE_URL / REDIS_URL, or embedded servers if unset."""
+        args = pytest_args or ["-n", "auto", "-p", "no:cacheprovider"]
+        return self.with_servers([PYTHON, "-m", "pytest", *args], "tests")
+
+    def bench(self, bench_args):
+        """Run the benchmarks (bench/run.py) against the servers, or embedded ones."""
+        return self.with_servers([PYTHON, "bench/run.py", *bench_args], "benchmarks")
+
+    def with_servers(self, argv, purpose):
+        """Run argv with DATABASE_URL / REDIS_URL set, starting embedded servers for
+        whichever is unset; the command's exit code is returned."""
         env = os.environ.copy()
         base = self.data_dir / "test"
         interrupted = []
@@ -305,17 +316,16 @@ class Launcher:
                 )
                 self.children.append(child)
                 env["DATABASE_URL"] = url
-                say(f"tests use the embedded Postgres at {url}")
+                say(f"{purpose} use the embedded Postgres at {url}")
             if not env.get("REDIS_URL"):
                 child, url = embedded.start_redis(
                     base, say=say, port_env="EMBEDDED_TEST_REDIS_PORT", default_port=0
                 )
                 self.children.append(child)
                 env["REDIS_URL"] = url
-                say(f"tests use the embedded Redis at {url}")
-            args = pytest_args or ["-n", "auto", "-p", "no:cacheprovider"]
+                say(f"{purpose} use the embedded Redis at {url}")
             popen = subprocess.Popen(
-                [PYTHON, "-m", "pytest", *args],
+                argv,
                 env=env,
                 cwd=BASE_DIR,
                 preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
@@ -339,17 +349,19 @@ def main(argv=None):
     sub.add_parser("run", help="start the whole portal")
     test = sub.add_parser("test", help="run the tests (arguments after -- go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    bench = sub.add_parser("bench", help="run the benchmarks (arguments after -- go to them)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
     launcher = Launcher()
-    if args.command == "test":
-        pytest_args = list(args.pytest_args)
-        if pytest_args[:1] == ["--"]:
-            pytest_args = pytest_args[1:]
+    if args.command in ("test", "bench"):
+        extra = list(args.pytest_args if args.command == "test" else args.bench_args)
+        if extra[:1] == ["--"]:
+            extra = extra[1:]
         try:
-            return launcher.test(pytest_args)
+            return getattr(launcher, args.command)(extra)
         except EmbeddedError as exc:
-            say(f"could not start the test servers: {exc}")
+            say(f"could not start the servers for the {args.command}: {exc}")
             return 1
 
     code = 0
