@@ -1,0 +1,39 @@
+"""The audit trail of staff actions: who did what to which record, and when.
+
+The admin already writes a LogEntry for each add, change and delete it performs; actions
+that change state through a service (publish, approve, send, pause ...) call `record()`
+so that they appear in the same trail, which staff read in the admin (cpaor/admin.py).
+"""
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+
+def record(*, user, obj, message):
+    """Add one line to the audit trail; `message` says what was done, in English."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[obj],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def record_many(*, user, objects, message):
+    """The same line for each of several objects (a bulk admin action)."""
+    if user is None or not getattr(user, "pk", None):
+        return []
+    return LogEntry.objects.log_actions(
+        user_id=user.pk, queryset=list(objects), action_flag=CHANGE, change_message=message
+    )
+
+
+def trail_for(obj):
+    """The audit lines of one object, newest first."""
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+    ).select_related("user")

@@ -1,0 +1,63 @@
+"""The audit trail: staff actions recorded by services show up, read-only, in admin."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+
+from cpaor import audit
+from cpaor.groups import CONTENT_EDITORS
+from cpaor.models import Strategy
+from tests.initiatives.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def strategy():
+    return Strategy.objects.create(title="Strategy 2025-2029", start_year=2025, end_year=2029)
+
+
+def test_a_recorded_action_names_who_did_what_to_which_record(strategy):
+    editor = UserFactory(is_staff=True, groups=[CONTENT_EDITORS])
+    entry = audit.record(user=editor, obj=strategy, message="Published the strategy")
+    assert entry.user == editor
+    assert entry.object_repr == str(strategy)
+    assert entry.get_change_message() == "Published the strategy"
+    assert list(audit.trail_for(strategy)) == [entry]
+
+
+def test_bulk_actions_record_one_line_per_record(strategy):
+    other = Strategy.objects.create(title="Strategy 2030", start_year=2030, end_year=2034)
+    editor = UserFactory(is_staff=True)
+    audit.record_many(user=editor, objects=[strategy, other], message="Unpublished")
+    assert LogEntry.objects.filter(change_message="Unpublished").count() == 2
+
+
+def test_actions_without_a_person_are_not_attributed(strategy):
+    assert audit.record(user=None, obj=strategy, message="by the system") is None
+    assert not LogEntry.objects.exists()
+
+
+def test_superusers_read_the_trail_in_admin_and_nobody_can_edit_it(client, strategy):
+    editor = UserFactory(is_staff=True, username="amina")
+    audit.record(user=editor, obj=strategy, message="Marked as the current strategy")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/admin/logentry/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Marked as the current strategy" in text
+    assert "amina" in text
+    entry = LogEntry.objects.get()
+    assert client.get("/admin/admin/logentry/add/").status_code == 403
+    change = client.post(f"/admin/admin/logentry/{entry.pk}/change/", {"change_message": "x"})
+    assert change.status_code in (200, 403)
+    entry.refresh_from_db()
+    assert entry.change_message == "Marked as the current strategy"
+    assert (
+        client.post(f"/admin/admin/logentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_other_staff_cannot_read_the_trail(client, strategy):
+    client.force_login(UserFactory(is_staff=True, groups=[CONTENT_EDITORS]))
+    assert client.get("/admin/admin/logentry/").status_code == 403
