@@ -1,0 +1,51 @@
+"""allauth, fitted to the portal: its e-mails go through Celery, and signing up with an
+address that already has an account costs the same time as a real sign-up."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Render now (in the reader's language), send after commit from a worker: the
+        answer never waits for, nor reveals anything through, the SMTP server."""
+        from allauth.account.adapter import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from cpaor.tasks import send_email
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            None,
+        )
+        if message.content_subtype == "html":
+            html, body = message.body, ""
+        else:
+            body = message.body
+        kwargs = {
+            "to": list(message.to),
+            "subject": message.subject,
+            "body": body,
+            "html": html,
+            "headers": dict(message.extra_headers or {}),
+        }
+        transaction.on_commit(lambda: send_email.delay(**kwargs))
+
+
+class PortalSignupForm(SignupForm):
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A real sign-up hashes the password; so does this one, or the quicker answer
+            # would tell that the address is known.
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
