@@ -3,9 +3,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 
 from . import views
+from .media import serve_media
 from .sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
@@ -26,5 +26,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploads on the local disk are served by the portal, as downloads (cpaor/media.py);
+# object storage serves its own.
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    urlpatterns += [path("media/<path:path>", serve_media, name="media")]
