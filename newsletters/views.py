@@ -146,7 +146,11 @@ def unsubscribed(request):
 def archive(request, slug):
     """A list's sent issues, newest first."""
     newsletter = get_object_or_404(NewsletterList, slug=slug)
-    issues = list(newsletter.issues.archived().only("pk", "subject", "preheader", "started_at"))
+    issues = list(
+        newsletter.issues.archived().only(
+            "pk", "newsletter_id", "subject", "preheader", "started_at"
+        )
+    )
     return render(request, "newsletters/archive.html", {"newsletter": newsletter, "issues": issues})
 
 
