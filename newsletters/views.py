@@ -13,7 +13,7 @@ from initiatives.models import current_language
 
 from . import services
 from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
-from .links import LinkError
+from .links import LinkError, manage_token, read_confirm_token
 from .models import Issue, NewsletterList
 
 
@@ -76,8 +76,6 @@ def confirm(request, token):
                 "newsletters/confirmed.html",
                 {"newsletters": newsletters, "preferences_token": _manage(subscriber)},
             )
-        from .links import read_confirm_token
-
         read_confirm_token(token)
     except LinkError as error:
         return link_error(request, error)
@@ -85,8 +83,6 @@ def confirm(request, token):
 
 
 def _manage(subscriber):
-    from .links import manage_token
-
     return manage_token(subscriber)
 
 
