@@ -1,0 +1,107 @@
+"""Backup and restore of the database and the uploaded files (manage.py backup/restore).
+
+A backup is a folder with database.dump (pg_dump's custom format, restorable table by
+table with pg_restore) and files.tar.gz (the public uploads and the private membership
+documents). The pg_dump / pg_restore used are those of the server's major version:
+the embedded Postgres's own, or the ones on PATH (Debian's pg_wrapper picks by version).
+"""
+
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+
+from .embedded import EmbeddedError, _pg_bin
+
+
+class BackupError(Exception):
+    pass
+
+
+def libpq_url():
+    params = connection.settings_dict
+    user = params["USER"] or "postgres"
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    host = params["HOST"] or "127.0.0.1"
+    port = params["PORT"] or 5432
+    return f"postgresql://{user}{password}@{host}:{port}/{params['NAME']}"
+
+
+def server_major(url):
+    with psycopg.connect(url) as conn:
+        return conn.info.server_version // 10000
+
+
+def tool(name, url):
+    """The pg tool matching the server's major version."""
+    try:
+        embedded = _pg_bin() / name
+    except EmbeddedError:
+        embedded = None
+    if embedded and embedded.exists():
+        version = subprocess.run([embedded, "--version"], capture_output=True, text=True)
+        major = int(version.stdout.split()[-1].split(".")[0])
+        if major == server_major(url):
+            return str(embedded)
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
+    return found
+
+
+def file_roots():
+    roots = {"media": Path(settings.MEDIA_ROOT)}
+    private = (
+        getattr(settings, "PRIVATE_MEDIA_ROOT", None) or settings.BASE_DIR / ".data" / "private"
+    )
+    roots["private"] = Path(private)
+    return roots
+
+
+def backup(directory):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    url = libpq_url()
+    dump = directory / "database.dump"
+    result = subprocess.run(
+        [tool("pg_dump", url), "--format=custom", "--no-owner", "--file", str(dump), url],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise BackupError(result.stderr.strip())
+    with tarfile.open(directory / "files.tar.gz", "w:gz") as archive:
+        for name, root in file_roots().items():
+            if root.is_dir():
+                archive.add(root, arcname=name)
+    return dump
+
+
+def restore(directory):
+    directory = Path(directory)
+    dump = directory / "database.dump"
+    if not dump.is_file():
+        raise BackupError(f"{dump} does not exist")
+    url = libpq_url()
+    connection.close()  # pg_restore --clean drops the tables this connection may hold
+    result = subprocess.run(
+        [tool("pg_restore", url), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+         "--exit-on-error", "--dbname", url, str(dump)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if result.returncode:
+        raise BackupError(result.stderr.strip())
+    files = directory / "files.tar.gz"
+    if files.is_file():
+        with tempfile.TemporaryDirectory() as scratch, tarfile.open(files) as archive:
+            # The "data" filter refuses absolute paths, ../ and links out of the folder.
+            archive.extractall(scratch, filter="data")
+            for name, root in file_roots().items():
+                if (Path(scratch) / name).is_dir():
+                    shutil.copytree(Path(scratch) / name, root, dirs_exist_ok=True)
