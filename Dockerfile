@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=cpaor.settings \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/media \
+    PRIVATE_MEDIA_ROOT=/app/private \
     CELERY_BEAT_SCHEDULE_FILENAME=/app/run/celerybeat-schedule \
     WEB_CONCURRENCY=2
 
@@ -27,8 +28,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --
 # Run as an unprivileged user; it owns only the directories it writes to.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin cpaor \
-    && mkdir -p /app/media /app/run /app/mail \
-    && chown cpaor:cpaor /app/media /app/run /app/mail
+    && mkdir -p /app/media /app/private /app/run /app/mail \
+    && chown cpaor:cpaor /app/media /app/private /app/run /app/mail
 USER cpaor
 
 EXPOSE 8000

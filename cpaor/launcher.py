@@ -150,6 +150,7 @@ class Launcher:
         env.setdefault("SITE_URL", f"http://localhost:{port}")
         env.setdefault("STATIC_ROOT", str(data / "static"))
         env.setdefault("MEDIA_ROOT", str(data / "media"))
+        env.setdefault("PRIVATE_MEDIA_ROOT", str(data / "private"))
         env.setdefault("CELERY_BEAT_SCHEDULE_FILENAME", str(data / "celerybeat-schedule"))
         return env
 
