@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -241,8 +241,8 @@ class IssueAdmin(admin.ModelAdmin):
             path("<int:pk>/preview/", wrap(self.preview_view), name="newsletters_issue_preview"),
             path("<int:pk>/progress/", wrap(self.progress_view), name="newsletters_issue_progress"),
             path("<int:pk>/test/", wrap(self.test_view), name="newsletters_issue_test"),
-            path(
-                "<int:pk>/<str:action>/",
+            re_path(
+                rf"^(?P<pk>[0-9]+)/(?P<action>{'|'.join(ISSUE_ACTIONS)})/$",
                 wrap(self.action_view),
                 name="newsletters_issue_action",
             ),
