@@ -227,3 +227,49 @@ def test_apply_review_and_join_the_directory(page, browser, live_server, sink, w
     applicant_mail = [m for m in sink.messages if m["X-Envelope-To"] == email]
     assert len(applicant_mail) == 4, [m["Subject"] for m in applicant_mail]
     assert worker.read_text().count("Task cpaor.send_email") >= 6
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_the_form_and_directory_fit_a_phone_in_arabic_and_work_by_keyboard(phone_page, live_server):
+    from tests.members.factories import MembershipFactory, UserFactory
+
+    seed.load()
+    CountryFactory(name_en="Jordan", name_ar="الأردن", iso_code="JO")
+    MembershipFactory(partner__name_en="شبكة حماية الطفل", partner__website="https://net.example")
+    user = UserFactory(email="phone@example.org")
+    user.set_password(PASSWORD)
+    user.save()
+
+    phone_page.goto("/ar/members/")
+    assert phone_page.locator("html").get_attribute("dir") == "rtl"
+    expect(phone_page.locator(".directory li")).to_have_count(1)
+    assert no_horizontal_scroll(phone_page)
+
+    phone_page.goto("/ar/accounts/login/")
+    phone_page.locator("#id_login").fill(user.email)
+    phone_page.locator("#id_password").fill(PASSWORD)
+    phone_page.locator("#id_password").press("Enter")
+    phone_page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    phone_page.goto("/ar/membership/apply/individual/")
+    assert no_horizontal_scroll(phone_page)
+    # By keyboard only: the first field takes focus, typing fills it, Enter on the
+    # focused "save draft" button saves.
+    phone_page.locator("#id_person_name").focus()
+    phone_page.keyboard.type("Layla Haddad")
+    phone_page.locator("button[name=save]").focus()
+    phone_page.keyboard.press("Enter")
+    expect(phone_page.locator(".messages")).to_be_visible()
+    assert phone_page.locator("html").get_attribute("dir") == "rtl"
+    assert no_horizontal_scroll(phone_page)
+    expect(phone_page.locator("h1")).to_contain_text("Layla Haddad")
+
+    # Submitting the incomplete draft names each missing field next to it.
+    phone_page.goto(phone_page.url.rstrip("/") + "/edit/")
+    phone_page.locator("button[name=submit]").click()
+    expect(phone_page.locator("#form-errors")).to_be_visible()
+    assert phone_page.locator("[aria-invalid=true]").count() >= 3
+    assert no_horizontal_scroll(phone_page)
