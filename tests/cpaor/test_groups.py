@@ -1,7 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cpaor.groups import ALL_GROUPS, CONTENT_EDITORS
+from cpaor.groups import (
+    ALL_GROUPS,
+    CONTENT_EDITORS,
+    MEMBERSHIP_REVIEWERS,
+    NEWSLETTER_EDITORS,
+    RESOURCE_CURATORS,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,4 +38,57 @@ def test_a_content_editor_reaches_the_strategy_admin_but_not_the_users(client, d
     editor.groups.add(Group.objects.get(name=CONTENT_EDITORS))
     client.force_login(editor)
     assert client.get("/admin/cpaor/strategy/").status_code == 200
+    assert client.get("/admin/cpaor/user/").status_code == 403
+
+
+# What each staff group may change (add/change/delete), as app or app.model; it may
+# also view what its own pages link to (autocomplete of initiatives, partners ...).
+CHANGES = {
+    # The "How to get involved" texts are content, edited with the rest of the site.
+    CONTENT_EDITORS: {"cpaor", "initiatives", "members.membershiptier"},
+    RESOURCE_CURATORS: {"resources"},
+    MEMBERSHIP_REVIEWERS: {"members"},
+    NEWSLETTER_EDITORS: {"newsletters"},
+}
+
+
+@pytest.mark.parametrize("group_name", list(CHANGES))
+def test_each_staff_group_changes_only_its_own_models(group_name):
+    permissions = Group.objects.get(name=group_name).permissions.select_related("content_type")
+    allowed = CHANGES[group_name]
+    outside = sorted(
+        permission.codename
+        for permission in permissions
+        if not permission.codename.startswith("view_")
+        and permission.content_type.app_label not in allowed
+        and f"{permission.content_type.app_label}.{permission.content_type.model}" not in allowed
+    )
+    assert outside == []
+    assert any(not p.codename.startswith("view_") for p in permissions), group_name
+
+
+ADMIN_PAGES = {
+    CONTENT_EDITORS: "/admin/initiatives/initiative/",
+    RESOURCE_CURATORS: "/admin/resources/resource/",
+    MEMBERSHIP_REVIEWERS: "/admin/members/application/",
+    NEWSLETTER_EDITORS: "/admin/newsletters/issue/",
+}
+# Pages with personal data: nobody outside the group even reads them.
+PRIVATE = {MEMBERSHIP_REVIEWERS, NEWSLETTER_EDITORS}
+
+
+@pytest.mark.parametrize("group_name", list(ADMIN_PAGES))
+def test_staff_reach_their_own_admin_pages_and_not_the_others(client, group_name):
+    from tests.initiatives.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, groups=[group_name]))
+    for other, url in ADMIN_PAGES.items():
+        if other == group_name:
+            assert client.get(url).status_code == 200, url
+            continue
+        assert client.get(url + "add/").status_code == 403, (group_name, url)
+        if other in PRIVATE:
+            assert client.get(url).status_code == 403, (group_name, url)
+    assert client.get("/admin/admin/logentry/").status_code == 403
+    assert client.get("/admin/auth/group/").status_code == 403
     assert client.get("/admin/cpaor/user/").status_code == 403
