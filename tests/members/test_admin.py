@@ -239,3 +239,49 @@ def test_an_unknown_email_on_the_person_data_page_is_a_form_error(staff_client):
     response = staff_client.get(f"{QUEUE}person-data/?email=nobody@example.org")
     assert response.status_code == 200
     assert "No account has this e-mail address." in response.content.decode()
+
+
+def test_reviewers_and_content_editors_edit_the_how_to_get_involved_text_in_four_languages(
+    client,
+):
+    from members import seed
+    from members.models import MembershipTier
+
+    seed.load()
+    tier = MembershipTier.objects.get(type="full")
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name=CONTENT_EDITORS))
+    for user in (reviewer(), editor):
+        client.force_login(user)
+        page = client.get(f"/admin/members/membershiptier/{tier.pk}/change/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        for lang in ("en", "fr", "es", "ar"):
+            assert f'name="summary_{lang}"' in html
+    response = client.post(
+        f"/admin/members/membershiptier/{tier.pk}/change/",
+        {
+            "type": "full",
+            "order": 1,
+            "title_en": "Full members",
+            "title_fr": "Membres",
+            "title_es": "",
+            "title_ar": "",
+            "summary_en": "Organisations of every kind.",
+            "summary_fr": "",
+            "summary_es": "",
+            "summary_ar": "",
+            "criteria_en": "",
+            "criteria_fr": "",
+            "criteria_es": "",
+            "criteria_ar": "",
+            "commitments_en": "",
+            "commitments_fr": "",
+            "commitments_es": "",
+            "commitments_ar": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "Organisations of every kind." in client.get("/en/membership/").content.decode()
+    # French falls back to English where the editor left a translation empty.
+    assert "Organisations of every kind." in client.get("/fr/membership/").content.decode()

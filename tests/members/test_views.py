@@ -537,3 +537,31 @@ def test_the_members_area_shows_the_member_their_membership(client, applicant):
 def test_the_members_area_of_a_non_member_says_so(client, applicant):
     html = client.get(reverse("members:area")).content.decode()
     assert "You are not a member yet" in html
+
+
+def test_application_page_and_members_area_cost_the_same_queries_at_two_sizes(client, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    small = ApplicationFactory(applicant=applicant, org_name="Small")
+    services.application_submit(application=small, actor=applicant)
+    services.application_approve(application=small, actor=reviewer())
+    large = ApplicationFactory(applicant=applicant, org_name="Large")
+    large.countries.set([CountryFactory() for _ in range(6)])
+    services.application_submit(application=large, actor=applicant)
+    staff = reviewer()
+    for number in range(4):
+        services.application_request_information(
+            application=large, actor=staff, message=f"Question {number}"
+        )
+        services.application_answer(application=large, actor=applicant, answer=f"Answer {number}")
+    services.application_approve(application=large, actor=staff)
+    assert count(small.get_absolute_url()) == count(large.get_absolute_url())
+    area_one = count(reverse("members:area"))
+    MembershipFactory(user=applicant).countries.set([CountryFactory() for _ in range(3)])
+    assert count(reverse("members:area")) == area_one
