@@ -154,8 +154,15 @@ def _send(*, to, kind, application_id, language, note=""):
     send_email.delay(to=to, subject=subject, body=body, headers={"Content-Language": language})
 
 
+def applicant_addresses(application):
+    """The focal point (or the individual) and the account that filled in the form, when
+    they differ: whoever applied hears about the decision."""
+    account = application.applicant.email if application.applicant_id else ""
+    return sorted({address.lower() for address in (application.contact_email, account) if address})
+
+
 def _email_applicant(application, kind, note=""):
-    to = application.contact_email
+    to = applicant_addresses(application)
     language = application.language
     pk = application.pk
     transaction.on_commit(

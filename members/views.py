@@ -141,23 +141,22 @@ def application_detail(request, pk):
         .prefetch_related("countries"),
         pk=pk,
     )
-    events = application.events.select_related("actor").order_by("created", "pk")
-    request_note = ""
-    if application.status == Application.Status.INFORMATION_REQUESTED:
-        latest = (
-            application.events.filter(to_status=Application.Status.INFORMATION_REQUESTED)
-            .order_by("-created", "-pk")
-            .first()
-        )
-        request_note = latest.note if latest else ""
+    return _detail_page(request, application, AnswerForm())
+
+
+def _detail_page(request, application, answer_form):
+    events = list(application.events.order_by("created", "pk"))
+    requests = [
+        event for event in events if event.to_status == Application.Status.INFORMATION_REQUESTED
+    ]
     return render(
         request,
         "members/application_detail.html",
         {
             "application": application,
             "events": events,
-            "request_note": request_note,
-            "answer_form": AnswerForm(),
+            "request_note": requests[-1].note if requests else "",
+            "answer_form": answer_form,
             "missing": services.missing_fields(application) if application.is_editable else [],
         },
     )
@@ -195,12 +194,7 @@ def application_answer(request, pk):
         else:
             messages.success(request, _("Thank you: your answer has been sent to the reviewers."))
         return redirect(application.get_absolute_url())
-    events = application.events.select_related("actor").order_by("created", "pk")
-    return render(
-        request,
-        "members/application_detail.html",
-        {"application": application, "events": events, "answer_form": form, "missing": []},
-    )
+    return _detail_page(request, application, form)
 
 
 @never_cache

@@ -210,14 +210,16 @@ def test_submit_emails_the_applicant_and_the_reviewers_after_commit(
     assert mail.outbox == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
-    by_recipient = {message.to[0]: message for message in mail.outbox}
-    assert set(by_recipient) == {application.focal_email, staff.email}
-    acknowledgement = by_recipient[application.focal_email]
+    by_recipient = {tuple(message.to): message for message in mail.outbox}
+    # The focal point and the account that applied are both told.
+    applicant_to = tuple(sorted([application.focal_email, application.applicant.email]))
+    assert set(by_recipient) == {applicant_to, (staff.email,)}
+    acknowledgement = by_recipient[applicant_to]
     with translation.override("fr"):
         assert acknowledgement.subject == str(services.SUBJECTS["submitted"])
     assert acknowledgement.extra_headers["Content-Language"] == "fr"
     assert application.org_name in acknowledgement.body
-    notice = by_recipient[staff.email]
+    notice = by_recipient[(staff.email,)]
     assert application.org_name in notice.subject
     assert f"/admin/members/application/{application.pk}/change/" in notice.body
 
@@ -243,7 +245,7 @@ def test_each_decision_emails_the_applicant_with_the_message(
         action(application=application, actor=reviewer(), **kwargs)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == [application.focal_email]
+    assert message.to == sorted([application.focal_email, application.applicant.email])
     assert subject_words in message.subject
     for text in kwargs.values():
         assert text in message.body

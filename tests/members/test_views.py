@@ -141,7 +141,9 @@ def test_a_complete_application_is_submitted_with_commitments_and_consent_record
     assert application.document_name == "profile.pdf"
     assert list(application.countries.all()) == [country]
     assert application.contact_email == "awa@enfance.example.sn"
-    assert [message.to for message in mail.outbox] == [["awa@enfance.example.sn"]]
+    assert [message.to for message in mail.outbox] == [
+        sorted(["awa@enfance.example.sn", applicant.email])
+    ]
 
 
 def test_submitting_without_required_fields_saves_nothing_and_says_what_is_missing(
