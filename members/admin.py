@@ -465,5 +465,5 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("partner__name", "partner__acronym", "person_name")
     autocomplete_fields = ("partner", "countries")
     raw_id_fields = ("user", "application")
-    readonly_fields = ("application", "email_domain")
+    readonly_fields = ("application",)
     date_hierarchy = "member_since"

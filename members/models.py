@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Country, Partner
+from resources import uploads
 
 # Webmail providers: a shared domain there says nothing about belonging to one organisation.
 WEBMAIL_DOMAINS = frozenset(
@@ -82,6 +83,16 @@ def private_storage():
     if "private" in settings.STORAGES:
         return storages["private"]
     return PrivateFileSystemStorage()
+
+
+def document_upload_to(instance, filename):
+    """membership/documents/<slug>-<random>.<extension from the content>: the applicant's
+    file name never reaches the storage as it was typed."""
+    try:
+        fileobj = instance.supporting_document.file
+    except (ValueError, FileNotFoundError):
+        fileobj = None
+    return uploads.safe_name("membership/documents", filename, fileobj)
 
 
 def name_key(expression):
@@ -293,7 +304,7 @@ class Application(models.Model):
     supporting_document = models.FileField(
         _("supporting document"),
         storage=private_storage,
-        upload_to="membership/documents/",
+        upload_to=document_upload_to,
         blank=True,
         max_length=200,
     )

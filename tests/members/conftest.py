@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from cpaor.celery import app
@@ -14,3 +16,12 @@ def _eager_celery_and_private_files(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def fresh_limits(settings):
+    """Counters of this test's own (a cache prefix nobody else uses), so limits start at
+    zero without flushing the Redis that other tests share."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"cpaor-test-{uuid.uuid4().hex}"}
+    }

@@ -6,7 +6,6 @@ import time
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from .factories import UserFactory
 
@@ -23,8 +22,8 @@ LOGGED_IN_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
+def _fresh_limits(fresh_limits):
+    pass
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
@@ -170,3 +169,13 @@ def test_a_signed_in_person_changes_their_email_and_must_verify_the_new_one(
     assert response.status_code == 302
     assert EmailAddress.objects.filter(user=user, email="new@example.org", verified=False).exists()
     assert any(message.to == ["new@example.org"] for message in mail.outbox)
+
+
+def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client):
+    UserFactory(email="known@example.org")
+    known = client.post("/en/accounts/login/", {"login": "known@example.org", "password": "nope"})
+    unknown = client.post(
+        "/en/accounts/login/", {"login": "unknown@example.org", "password": "nope"}
+    )
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].errors == unknown.context["form"].errors

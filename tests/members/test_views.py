@@ -297,11 +297,8 @@ def test_a_filled_honeypot_looks_like_success_but_saves_nothing(client, applican
     assert mail.outbox == []
 
 
-def test_applications_are_limited_per_address(client, applicant, settings):
+def test_applications_are_limited_per_address(client, applicant, settings, fresh_limits):
     settings.RATELIMIT_ENABLED = True
-    from django.core.cache import cache
-
-    cache.clear()
     codes = [
         client.post(
             create_url(), {"membership_type": "full"}, REMOTE_ADDR="203.0.113.9"
@@ -567,3 +564,14 @@ def test_application_page_and_members_area_cost_the_same_queries_at_two_sizes(cl
     area_one = count(reverse("members:area"))
     MembershipFactory(user=applicant).countries.set([CountryFactory() for _ in range(3)])
     assert count(reverse("members:area")) == area_one
+
+
+def test_the_stored_document_name_comes_from_its_content_not_its_name(client, applicant, country):
+    data = organisation_data(country, save="1")
+    data["supporting_document"] = SimpleUploadedFile("../../Our Profile (final).docx", PDF)
+    assert client.post(create_url(), data).status_code == 302
+    application = Application.objects.get()
+    stored = application.supporting_document.name
+    assert stored.startswith("membership/documents/our-profile-final-")
+    assert stored.endswith(".pdf")
+    assert application.document_name == "Our Profile (final).docx"
