@@ -273,3 +273,51 @@ def test_the_form_and_directory_fit_a_phone_in_arabic_and_work_by_keyboard(phone
     expect(phone_page.locator("#form-errors")).to_be_visible()
     assert phone_page.locator("[aria-invalid=true]").count() >= 3
     assert no_horizontal_scroll(phone_page)
+
+
+def test_the_applicant_pages_have_no_serious_accessibility_violation(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from members import services
+    from tests.members.factories import ApplicationFactory, UserFactory
+
+    axe = Axe()
+    user = UserFactory(email="axe@example.org")
+    user.set_password(PASSWORD)
+    user.save()
+    application = ApplicationFactory(applicant=user)
+    services.application_submit(application=application, actor=user)
+    services.application_request_information(
+        application=application, actor=reviewer(), message="Which provinces?"
+    )
+    page.goto("/en/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    found = {}
+    for lang in ("en", "ar"):
+        for path in (
+            "/membership/apply/",
+            "/membership/apply/organisation/?type=full",
+            "/membership/apply/individual/",
+            "/membership/dashboard/",
+            application.get_absolute_url().removeprefix("/en"),
+            f"/membership/applications/{application.pk}/withdraw/",
+            "/membership/area/",
+            "/accounts/email/",
+            "/accounts/password/change/",
+        ):
+            page.goto(f"/{lang}{path}")
+            if path == "/membership/apply/individual/":
+                # The form with its error messages shown.
+                page.locator("button[name=submit]").click()
+                expect(page.locator("#form-errors")).to_be_visible()
+            problems = [
+                f"{violation['id']}: {violation['help']}"
+                for violation in axe.run(page).response["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            if problems:
+                found[f"/{lang}{path}"] = problems
+    assert found == {}
