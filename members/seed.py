@@ -41,19 +41,13 @@ TIERS = [
         },
         "criteria": {
             "en": "You are an organisation, not an individual.\n"
-            "Protecting children in humanitarian settings is part of your work.\n"
-            "You take part in child protection coordination, globally or in a country.",
+            "Improving the protection of children in emergencies is part of your work.",
             "fr": "Vous êtes une organisation, et non une personne.\n"
-            "La protection des enfants en contexte humanitaire fait partie de votre travail.\n"
-            "Vous participez à la coordination de la protection de l’enfance, au niveau "
-            "mondial ou dans un pays.",
+            "Améliorer la protection des enfants dans les situations d’urgence fait partie "
+            "de votre travail.",
             "es": "Es usted una organización, no una persona.\n"
-            "La protección de la niñez en contextos humanitarios forma parte de su trabajo.\n"
-            "Participa en la coordinación de la protección de la niñez, a nivel mundial o en "
-            "un país.",
-            "ar": "أنتم منظمة وليس فرداً.\n"
-            "حماية الأطفال في السياقات الإنسانية جزء من عملكم.\n"
-            "تشاركون في تنسيق حماية الطفل على المستوى العالمي أو في بلد ما.",
+            "Mejorar la protección de la niñez en emergencias forma parte de su trabajo.",
+            "ar": "أنتم منظمة وليس فرداً.\nتحسين حماية الأطفال في حالات الطوارئ جزء من عملكم.",
         },
         "commitments": {
             "en": "Respect the humanitarian principles, including neutrality.\n"
