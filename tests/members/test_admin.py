@@ -208,6 +208,7 @@ def test_start_review_action(staff_client):
 
 
 def test_staff_export_one_person_data_as_json(staff_client):
+    assert f"{QUEUE}person-data/" in staff_client.get(QUEUE).content.decode()
     application = submitted(focal_name="Awa Ndiaye")
     email = application.applicant.email
     page = staff_client.get(f"{QUEUE}person-data/?email={email}")
