@@ -2,8 +2,9 @@
 
 Choices within a facet widen the results (type=report&type=toolkit is either); facets
 narrow each other. A choice's count is how many resources it would show given every
-other active filter, the way library catalogues count. Each facet costs one query, so
-a page costs the same number of queries however large the library grows.
+other active filter, the way library catalogues count. Each facet costs one or two
+queries (the counts, and the terms' names), so a page costs the same number of queries
+however large the library grows.
 """
 
 import django_filters
@@ -195,21 +196,29 @@ class ResourceFilter(django_filters.FilterSet):
             .values_list("year", "n")
         )
 
-        def through_count(through, field, facet):
-            return SubqueryCount(
-                through.objects.filter(
-                    **{field: OuterRef("pk")}, resource__in=self._others(facet).values("pk")
-                ).values("pk")
+        def grouped_count(through, field, facet):
+            """{term id: resources}: one pass over the link table, reading the matches
+            once, rather than one subquery per term each re-running the search."""
+            return dict(
+                through.objects.filter(resource_id__in=self._others(facet).values("pk"))
+                .order_by()
+                .values_list(field)
+                .annotate(n=Count("pk"))
+                .values_list(field, "n")
             )
 
-        topics = Topic.objects.annotate(
-            n=through_count(Resource.topics.through, "topic", "topic")
-        ).order_by("order", "name")
-        initiatives = (
-            Initiative.objects.published()
-            .annotate(n=through_count(Resource.initiatives.through, "initiative", "initiative"))
-            .order_by("order", "pk")
+        topic_counts = grouped_count(Resource.topics.through, "topic_id", "topic")
+        topics = [
+            (topic, topic_counts.get(topic.pk, 0))
+            for topic in Topic.objects.order_by("order", "name")
+        ]
+        initiative_counts = grouped_count(
+            Resource.initiatives.through, "initiative_id", "initiative"
         )
+        initiatives = [
+            (initiative, initiative_counts.get(initiative.pk, 0))
+            for initiative in Initiative.objects.published().order_by("order", "pk")
+        ]
         regions = Region.objects.annotate(
             n=SubqueryCount(
                 self._others("region")
@@ -229,9 +238,9 @@ class ResourceFilter(django_filters.FilterSet):
                 [(value, label, languages.get(value, 0)) for value, label in Language.choices],
             ),
             "year": [{"value": year, "count": count} for year, count in years],
-            "topic": self._choices("topic", [(t.slug, t.name, t.n) for t in topics]),
+            "topic": self._choices("topic", [(t.slug, t.name, n) for t, n in topics]),
             "initiative": self._choices(
-                "initiative", [(i.slug, i.title, i.n) for i in initiatives]
+                "initiative", [(i.slug, i.title, n) for i, n in initiatives]
             ),
             "region": self._choices("region", [(r.slug, r.name, r.n) for r in regions]),
             "key": key_count,

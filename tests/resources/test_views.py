@@ -164,7 +164,9 @@ def count_queries(client, params):
     return len(queries)
 
 
-QUERIES = 11
+# count, page, 2 prefetches; facets: type, language, year, topic counts + names,
+# initiative counts + names, region, key
+QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [5, 200])
