@@ -4,7 +4,7 @@ process, and the test database shared with the workers.
 
 The watchdog is what Celery beat runs every NEWSLETTER_WATCHDOG_SECONDS; here the test
 calls the same service every half second instead of running beat, so that each test
-decides when it runs (test_settings checks the beat schedule itself).
+decides when it runs (tests/newsletters/test_services.py checks the beat schedule).
 """
 
 import collections

@@ -273,3 +273,29 @@ def test_the_watchdog_gives_back_claims_of_dead_workers_and_finishes_issues(sett
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
     assert issue.finished_at is not None
+
+
+def test_celery_beat_runs_the_watchdog_on_the_newsletter_queue(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["newsletters-watchdog"]
+    assert entry["task"] == "newsletters.watchdog"
+    assert entry["schedule"] == settings.NEWSLETTER_WATCHDOG_SECONDS
+    assert entry["options"]["queue"] == settings.NEWSLETTER_QUEUE
+    # A dead worker's rows come back after the lease; a live chunk gives them up sooner.
+    assert settings.NEWSLETTER_CHUNK_SECONDS < settings.NEWSLETTER_LEASE_SECONDS / 2
+
+
+def test_the_starting_lists_load_once_and_keep_editors_changes():
+    from newsletters import seed
+    from newsletters.models import NewsletterList
+
+    seed.load()
+    NewsletterList.objects.filter(slug="global").update(name_en="Renamed by an editor")
+    seed.load()
+    assert NewsletterList.objects.count() == 4
+    assert NewsletterList.objects.get(slug="global").name_en == "Renamed by an editor"
+    assert set(NewsletterList.objects.values_list("language", flat=True)) == {
+        "en",
+        "ar",
+        "fr",
+        "es",
+    }
