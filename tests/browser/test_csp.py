@@ -71,7 +71,7 @@ def test_admin_translation_tabs_work_from_the_portals_own_jquery_ui(page, conten
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
     french = page.locator('a.ui-tabs-anchor[href="#tab_id_title_fr"]')
-    assert french.inner_text() == "fr"
+    assert french.text_content().strip() == "fr"
     # One tab per language; choosing French shows the French title field.
     assert page.locator('a.ui-tabs-anchor[href^="#tab_id_title_"]').count() == 4
     assert page.locator("#id_title_en").is_visible()

@@ -9,6 +9,7 @@ SEEDERS = [
     "cpaor.seed",
     "initiatives.seed",
     "resources.seed",
+    "members.seed",
 ]
 # Seeders that can add generated demo content take load(stdout, demo).
 DEMO_SEEDERS = {"resources.seed"}
