@@ -9,17 +9,25 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 
-def record(*, user, obj, message):
-    """Add one line to the audit trail; `message` says what was done, in English."""
+def record(*, user, obj, message, label=None):
+    """Add one line to the audit trail; `message` says what was done, in English.
+
+    label replaces the record's name in the trail where that name is personal data
+    about to be erased (a subscriber's address).
+    """
     if user is None or not getattr(user, "pk", None):
         return None
-    return LogEntry.objects.log_actions(
+    entry = LogEntry.objects.log_actions(
         user_id=user.pk,
         queryset=[obj],
         action_flag=CHANGE,
         change_message=message,
         single_object=True,
     )
+    if label is not None:
+        entry.object_repr = label
+        entry.save(update_fields=["object_repr"])
+    return entry
 
 
 def record_many(*, user, objects, message):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from cpaor import audit
 from cpaor.models import User
 
 from . import services
@@ -382,6 +383,12 @@ class ApplicationAdmin(admin.ModelAdmin):
                 return response
             if "erase" in request.POST and request.POST.get("confirm_erase") == "yes":
                 count = services.person_erase(user=person, actor=request.user)
+                audit.record(
+                    user=request.user,
+                    obj=person,
+                    message=f"Erased personal data; {count} application(s) anonymised",
+                    label=f"account #{person.pk}",
+                )
                 self.message_user(
                     request,
                     gettext(

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cpaor import audit
 from cpaor.groups import MEMBERSHIP_REVIEWERS
 from initiatives.models import Partner
 
@@ -102,6 +103,12 @@ def _move(application, *, to, actor, note="", extra_fields=()):
         to_status=to,
         note=note,
     )
+    if actor is not None and actor.is_staff:
+        audit.record(
+            user=actor,
+            obj=application,
+            message=f"Status {application.status} → {to}" + (f": {note}" if note else ""),
+        )
     application.status = to
     application.save(update_fields=["status", "updated", *extra_fields])
     return event

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from cpaor import audit
 from initiatives.sanitize import sanitize_html
 
 from . import mail, services
@@ -103,6 +104,7 @@ class SubscriberAdmin(admin.ModelAdmin):
             services.subscriber_mark_bounced(subscriber_id=pk)
             for pk in queryset.values_list("pk", flat=True)
         )
+        audit.record_many(user=request.user, objects=queryset, message="Marked as bounced")
         self.message_user(
             request,
             ngettext("%d subscriber marked bounced.", "%d subscribers marked bounced.", changed)
@@ -125,6 +127,13 @@ class SubscriberAdmin(admin.ModelAdmin):
                     "action": "erase",
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
+            )
+        for subscriber in queryset:
+            audit.record(
+                user=request.user,
+                obj=subscriber,
+                message="Erased on the person's request",
+                label=f"subscriber #{subscriber.pk}",
             )
         erased = sum(
             services.subscriber_erase(subscriber_id=pk)
@@ -346,6 +355,7 @@ class IssueAdmin(admin.ModelAdmin):
             except services.IssueStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return redirect("admin:newsletters_issue_change", issue.pk)
+            audit.record(user=request.user, obj=issue, message=f"{action}: {issue.subject}")
             self.message_user(request, _("Done: %(action)s.") % {"action": label})
             if action in ("send", "resume"):
                 return redirect("admin:newsletters_issue_progress", issue.pk)

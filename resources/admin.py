@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from cpaor import audit
+
 from . import csv_io, services
 from .models import Language, Resource, ResourceVersion, Topic
 
@@ -239,6 +241,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Publish the selected resources"), permissions=["change"])
     def publish(self, request, queryset):
         changed = services.resources_publish(resources=list(queryset))
+        audit.record_many(user=request.user, objects=queryset, message="Published")
         self.message_user(
             request,
             ngettext("%(count)d resource published.", "%(count)d resources published.", changed)
@@ -249,6 +252,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Unpublish the selected resources"), permissions=["change"])
     def unpublish(self, request, queryset):
         changed = services.resources_unpublish(resources=list(queryset))
+        audit.record_many(user=request.user, objects=queryset, message="Unpublished")
         self.message_user(
             request,
             ngettext(
@@ -263,6 +267,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Mark the selected resources as key"), permissions=["change"])
     def mark_key(self, request, queryset):
         changed = services.resources_mark_key(resources=list(queryset))
+        audit.record_many(user=request.user, objects=queryset, message="Marked as a key resource")
         self.message_user(
             request,
             ngettext(

@@ -61,3 +61,52 @@ def test_superusers_read_the_trail_in_admin_and_nobody_can_edit_it(client, strat
 def test_other_staff_cannot_read_the_trail(client, strategy):
     client.force_login(UserFactory(is_staff=True, groups=[CONTENT_EDITORS]))
     assert client.get("/admin/admin/logentry/").status_code == 403
+
+
+def staff_trail():
+    return list(
+        LogEntry.objects.order_by("pk").values_list(
+            "user__username", "object_repr", "change_message"
+        )
+    )
+
+
+def test_publishing_resources_in_admin_is_in_the_trail(client):
+    from resources.models import Resource
+    from tests.resources.factories import ResourceFactory, resource_curator
+
+    curator = resource_curator()
+    draft = ResourceFactory(status=Resource.Status.DRAFT, title_en="Case management toolkit")
+    client.force_login(curator)
+    response = client.post(
+        "/admin/resources/resource/",
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    assert (curator.username, "Case management toolkit", "Published") in staff_trail()
+
+
+def test_pausing_a_newsletter_issue_is_in_the_trail(client):
+    from newsletters.models import Issue
+    from tests.newsletters.factories import IssueFactory, newsletter_editor
+
+    editor = newsletter_editor()
+    issue = IssueFactory(subject="November news", status=Issue.Status.SENDING)
+    client.force_login(editor)
+    response = client.post(f"/admin/newsletters/issue/{issue.pk}/pause/")
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.PAUSED
+    assert [line[2] for line in staff_trail()] == ["pause: November news"]
+
+
+def test_a_reviewers_decision_is_in_the_trail_but_an_applicants_submission_is_not():
+    from members import services
+    from tests.members.factories import ApplicationFactory, reviewer
+
+    application = ApplicationFactory(org_name="Enfance Sans Frontières")
+    services.application_submit(application=application, actor=application.applicant)
+    assert staff_trail() == []
+    person = reviewer()
+    services.application_approve(application=application, actor=person)
+    assert staff_trail() == [(person.username, str(application), "Status submitted → approved")]
