@@ -10,6 +10,7 @@ SEEDERS = [
     "initiatives.seed",
     "resources.seed",
     "members.seed",
+    "newsletters.seed",
 ]
 # Seeders that can add generated demo content take load(stdout, demo).
 DEMO_SEEDERS = {"resources.seed"}
