@@ -165,8 +165,8 @@ def count_queries(client, params):
 
 
 # count, page, 2 prefetches; facets: type, language, year, topic counts + names,
-# initiative counts + names, region, key
-QUERIES = 13
+# initiative counts + names, region counts + names, key
+QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [5, 200])
