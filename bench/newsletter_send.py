@@ -139,6 +139,7 @@ def main():
         for pk in newsletter.subscribers.values_list("pk", flat=True)
     }
 
+    from cpaor import workers as celery_workers
     from cpaor.embedded import free_port
 
     port = free_port()
@@ -149,30 +150,9 @@ def main():
     ready.wait(10)
 
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "SITE_URL": "http://localhost"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cpaor",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}-{n}@%h",
-                "-l",
-                "warning",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],  # fmt: skip
-            cwd=REPO,
-            env=env,
+        celery_workers.start_worker(
+            queue=queue, name=f"{queue}-{n}", env=env, loglevel="warning", quiet=True
         )
         for n in range(args.workers)
     ]

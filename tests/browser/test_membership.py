@@ -9,9 +9,6 @@ the reviewer approves, the organisation is in the directory, and each e-mail arr
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -20,8 +17,8 @@ import pytest
 import redis
 from playwright.sync_api import expect
 
+from cpaor import workers
 from cpaor.celery import app
-from cpaor.embedded import make_preexec
 from cpaor.mailsink import MailSink
 from members import seed
 from tests.initiatives.factories import CountryFactory
@@ -61,44 +58,10 @@ def worker(sink, tmp_path):
     app.amqp._producer_pool = None
     app._pool = None
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "REDIS_URL": url,
-        "CELERY_BROKER_URL": url,
-        "EMAIL_URL": sink.url,
-        "DJANGO_SETTINGS_MODULE": "cpaor.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cpaor",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "-l",
-            "info",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
-    )
+    env = {**os.environ, "REDIS_URL": url, "CELERY_BROKER_URL": url, "EMAIL_URL": sink.url}
+    process = workers.start_worker(queue=queue, env=env, log=log)
     yield log
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    workers.stop_worker(process)
     app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager = saved
     app.amqp.router = app.amqp.Router()
     app.amqp._producer_pool = None

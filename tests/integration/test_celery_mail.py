@@ -7,9 +7,6 @@ server is the portal's mail sink, running in the test process.
 
 import email.policy
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,8 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 
+from cpaor import workers
 from cpaor.celery import app
-from cpaor.embedded import free_port, make_preexec
+from cpaor.embedded import free_port
 from cpaor.mailsink import MailSink
 from cpaor.tasks import send_email
 
@@ -64,44 +62,15 @@ def start_worker(broker_url, queue, tmp_path):
             "REDIS_URL": broker_url,
             "CELERY_BROKER_URL": broker_url,
             "EMAIL_URL": email_url,
-            "DJANGO_SETTINGS_MODULE": "cpaor.settings",
-            "PYTHONUNBUFFERED": "1",
         }
         log = tmp_path / "worker.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cpaor",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-                "-l",
-                "info",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
-        )
+        process = workers.start_worker(queue=queue, env=env, log=log)
         started.append((process, log))
         return process, log
 
     yield start
     for process, _log in started:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        workers.stop_worker(process)
 
 
 def enqueue(broker_url, queue, **kwargs):

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -24,6 +23,7 @@ import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
 
+from cpaor import workers as celery_workers
 from cpaor.embedded import free_port, make_preexec
 from cpaor.mailsink import MailSink
 from newsletters import services
@@ -109,51 +109,20 @@ def workers(tmp_path, queue, broker_url):
             "NEWSLETTER_QUEUE": queue,
             "NEWSLETTER_RATE_KEY": f"{queue}:rate",
             "NEWSLETTER_RATE_PER_SECOND": str(rate),
-            "DJANGO_SETTINGS_MODULE": "cpaor.settings",
-            "PYTHONUNBUFFERED": "1",
             **(extra or {}),
         }
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         log = tmp_path / f"worker-{number}.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cpaor",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}-{number}@%h",
-                "-l",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],  # fmt: skip
-            cwd=REPO,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            preexec_fn=make_preexec(signal.SIGKILL, new_group=False),
-        )
+        process = celery_workers.start_worker(
+            queue=queue, name=f"{queue}-{number}", env=env, log=log, quiet=True,
+            death=signal.SIGKILL,
+        )  # fmt: skip
         started.append((process, log))
         return process
 
     start.logs = lambda: "\n".join(log.read_text()[-3000:] for _, log in started)
     yield start
     for process, _log in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        celery_workers.stop_worker(process)
     redis.Redis.from_url(broker_url).delete(queue)
 
 

@@ -1,0 +1,46 @@
+"""Celery workers as child processes, for the integration tests and the benchmarks.
+
+Each runs the portal's worker with the solo pool (a SIGKILL then stops the process that
+sends, not only a parent) on one queue of its own, and dies with its parent.
+"""
+
+import signal
+import subprocess
+import sys
+
+from .embedded import BASE_DIR, make_preexec
+
+
+def worker_argv(queue, name, loglevel="info", quiet=False):
+    argv = [sys.executable, "-m", "celery", "-A", "cpaor", "worker", "--pool", "solo",
+            "-Q", queue, "-n", f"{name}@%h", "-l", loglevel]  # fmt: skip
+    if quiet:  # no chatter between workers: faster start, nothing to wait for
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return argv
+
+
+def start_worker(*, queue, env, name=None, log=None, loglevel="info", quiet=False,
+                 death=signal.SIGTERM):  # fmt: skip
+    """Start a worker on `queue` with `env`; its output goes to the file `log`, if given,
+    else to this process's own output."""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "cpaor.settings", "PYTHONUNBUFFERED": "1"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.Popen(
+        worker_argv(queue, name or queue, loglevel, quiet),
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log.open("wb") if log else None,
+        stderr=subprocess.STDOUT if log else None,
+        preexec_fn=make_preexec(death, new_group=False),
+    )
+
+
+def stop_worker(process, timeout=20):
+    """SIGTERM (a warm shutdown), then SIGKILL if it does not end in time."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
