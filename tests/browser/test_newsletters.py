@@ -59,3 +59,35 @@ def test_the_footer_form_works_on_a_phone_in_arabic(phone_page, eager_celery):
     subscriber = Subscriber.objects.get()
     assert subscriber.language == "ar"
     assert any(m.to == ["qari@example.org"] for m in outbox.outbox)
+
+
+def test_subscribing_works_by_keyboard_alone(page, eager_celery):
+    NewsletterListFactory(name_en="Global Newsletter", slug="global", language="en")
+    page.goto("/en/newsletters/")
+    in_form = "el => !!el.closest('form.newsletter-form')"
+
+    def focused(expression):
+        return page.evaluate(
+            f"(() => {{ const el = document.activeElement; return {expression}; }})()"
+        )
+
+    for _ in range(80):  # Tab from the top of the page to the form's e-mail field
+        page.keyboard.press("Tab")
+        if focused("el.type === 'email' && !!el.closest('form.newsletter-form')"):
+            break
+    else:
+        pytest.fail("the e-mail field cannot be reached with Tab")
+    page.keyboard.type("keys@example.org")
+    # On through the form: tick every box (the list, the consent) with Space, then
+    # Enter on the button.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        assert page.evaluate(f"({in_form})(document.activeElement)"), "focus left the form"
+        if focused("el.type === 'checkbox' && !el.checked"):
+            page.keyboard.press("Space")
+        elif focused("el.tagName === 'BUTTON'"):
+            page.keyboard.press("Enter")
+            break
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    assert Subscriber.objects.get().email == "keys@example.org"
+    assert any(m.to == ["keys@example.org"] for m in outbox.outbox)
