@@ -4,6 +4,8 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
 from django_filters.views import FilterView
 
+from cpaor.ratelimit import ratelimit
+
 from .filters import InitiativeFilter
 from .models import Initiative, Partner, Region, Theme
 
@@ -93,6 +95,7 @@ def initiative_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("contact-reveal", rate="30/h")
 def contact_email(request, slug, pk):
     """Show a contact's e-mail address only on a POST with a CSRF token.
 

@@ -270,6 +270,22 @@ def test_contact_email_is_revealed_on_post(client):
     assert "noindex" in revealed["X-Robots-Tag"]
 
 
+def test_revealing_addresses_in_bulk_is_limited_per_client(client, settings):
+    import random
+
+    settings.RATELIMIT_ENABLED = True
+    # Addresses no other run has used: fresh counters without flushing the shared Redis.
+    first, second = (f"10.{random.randrange(256)}.{random.randrange(256)}.{n}" for n in (1, 2))
+    contact = ContactFactory(email="amina.diallo@example.org")
+    url = reverse("initiatives:contact", args=[contact.initiative.slug, contact.pk])
+    statuses = [client.post(url, REMOTE_ADDR=first).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    refused = client.post(url, REMOTE_ADDR=first)
+    assert "amina.diallo" not in refused.content.decode()
+    assert client.post(url, REMOTE_ADDR=second).status_code == 200
+
+
 def test_contact_reveal_needs_a_csrf_token(client):
     contact = ContactFactory()
     url = reverse("initiatives:contact", args=[contact.initiative.slug, contact.pk])
