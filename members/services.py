@@ -158,7 +158,13 @@ def _send(*, to, kind, application_id, language, note=""):
         }
         subject = str(SUBJECTS[kind]) % {"name": application.display_name}
         body = render_to_string(f"members/email/{kind}.txt", context)
-    send_email.delay(to=to, subject=subject, body=body, headers={"Content-Language": language})
+    send_email.delay(
+        to=to,
+        subject=subject,
+        body=body,
+        headers={"Content-Language": language},
+        log_context={"application_id": application_id, "kind": kind},
+    )
 
 
 def applicant_addresses(application):

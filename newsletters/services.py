@@ -278,7 +278,7 @@ def issue_schedule(*, issue_id, when, by=None):
     issue.status = Issue.Status.SCHEDULED
     issue.scheduled_at = when
     issue.save(update_fields=["status", "scheduled_at", "updated"])
-    logger.info("issue %s scheduled for %s by %s", issue_id, when, by)
+    logger.info("issue %s scheduled for %s by %s", issue_id, when, by, extra={"issue_id": issue_id})
     return issue
 
 
@@ -291,7 +291,7 @@ def issue_send_now(*, issue_id, by=None):
     if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
         _refuse(issue, "send")
     _start(issue)
-    logger.info("issue %s sending, started by %s", issue_id, by)
+    logger.info("issue %s sending, started by %s", issue_id, by, extra={"issue_id": issue_id})
     return issue
 
 
@@ -305,7 +305,7 @@ def issue_pause(*, issue_id, by=None):
         _refuse(issue, "pause")
     issue.status = Issue.Status.PAUSED
     issue.save(update_fields=["status", "updated"])
-    logger.info("issue %s paused by %s", issue_id, by)
+    logger.info("issue %s paused by %s", issue_id, by, extra={"issue_id": issue_id})
     return issue
 
 
@@ -321,7 +321,7 @@ def issue_resume(*, issue_id, by=None):
     issue.heartbeat_at = None
     issue.save(update_fields=["status", "heartbeat_at", "updated"])
     transaction.on_commit(lambda: enqueue_chunks(issue_id))
-    logger.info("issue %s resumed by %s", issue_id, by)
+    logger.info("issue %s resumed by %s", issue_id, by, extra={"issue_id": issue_id})
     return issue
 
 
@@ -337,7 +337,7 @@ def issue_cancel(*, issue_id, by=None):
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
     issue.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
-    logger.info("issue %s cancelled by %s", issue_id, by)
+    logger.info("issue %s cancelled by %s", issue_id, by, extra={"issue_id": issue_id})
     return issue
 
 
@@ -384,7 +384,7 @@ def issue_finish_if_done(*, issue_id):
     issue.status = Issue.Status.SENT
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
-    logger.info("issue %s sent", issue_id)
+    logger.info("issue %s sent", issue_id, extra={"issue_id": issue_id})
     return True
 
 
