@@ -508,7 +508,9 @@ PENDING_RESOURCES = [
 ]
 
 
-def _load_named(model, data):
+def load_named(model, data):
+    """A named vocabulary (themes, regions, topics) by slug, in the given order; terms
+    that exist are left as editors made them. Returns how many were created."""
     created = 0
     for order, (slug, names) in enumerate(data.items(), start=1):
         _obj, was_created = model.objects.get_or_create(
@@ -518,9 +520,11 @@ def _load_named(model, data):
     return created
 
 
-def _load_partners():
+def load_partners(partners):
+    """Partner organisations by slug; existing ones are left alone. Returns how many
+    were created."""
     created = 0
-    for slug, data in PARTNERS.items():
+    for slug, data in partners.items():
         _obj, was_created = Partner.objects.get_or_create(
             slug=slug,
             defaults={
@@ -582,10 +586,10 @@ def _create_initiative(order, data):
 
 @transaction.atomic
 def load(stdout=None):
-    themes = _load_named(Theme, THEMES)
-    regions = _load_named(Region, REGIONS)
+    themes = load_named(Theme, THEMES)
+    regions = load_named(Region, REGIONS)
     countries = _load_countries()
-    partners = _load_partners()
+    partners = load_partners(PARTNERS)
     existing = set(
         Initiative.objects.filter(slug__in=[data["slug"] for data in INITIATIVES]).values_list(
             "slug", flat=True

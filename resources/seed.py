@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from cpaor.seed import translated
 from initiatives.models import Country, Initiative, Partner, Region
-from initiatives.seed import PENDING_RESOURCES, THEMES
+from initiatives.seed import PENDING_RESOURCES, THEMES, load_named, load_partners
 
 from .models import Resource, ResourceVersion, Topic
 from .services import resources_update_search_vectors
@@ -170,31 +170,6 @@ DEMO_LANGUAGE_SETS = [["en"], ["en"], ["en", "fr"], ["fr"], ["en", "es"], ["es"]
                       ["en", "ar"], ["ar"], ["en", "fr", "es", "ar"]]  # fmt: skip
 
 
-def _load_named(model, data):
-    created = 0
-    for order, (slug, names) in enumerate(data.items(), start=1):
-        _obj, was_created = model.objects.get_or_create(
-            slug=slug, defaults={"order": order, **translated("name", names)}
-        )
-        created += was_created
-    return created
-
-
-def _load_partners():
-    created = 0
-    for slug, data in PARTNERS.items():
-        _obj, was_created = Partner.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "website": data["website"],
-                **translated("name", data["name"]),
-                **translated("acronym", data["acronym"]),
-            },
-        )
-        created += was_created
-    return created
-
-
 def _create(data, now):
     year = data["year"]
     precision = data.get("precision", Resource.Precision.YEAR)
@@ -302,8 +277,8 @@ def remove_demo():
 
 @transaction.atomic
 def load(stdout=None, demo=True):
-    topics = _load_named(Topic, TOPICS)
-    partners = _load_partners()
+    topics = load_named(Topic, TOPICS)
+    partners = load_partners(PARTNERS)
     wanted = RESOURCES + (demo_resources() if demo else [])
     existing = set(
         Resource.objects.filter(slug__in=[data["slug"] for data in wanted]).values_list(
