@@ -24,7 +24,8 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from databases import recreate_database, with_path
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DB = "cpaor_bench_news"
@@ -57,14 +58,6 @@ def sink_main(port, ready, result_path):
     Path(result_path).write_text(json.dumps(counts))
 
 
-def with_database(url, name):
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def with_redis_db(url, number):
-    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=50_000)
@@ -73,9 +66,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cpaor")
-    database_url = with_database(server_url, BENCH_DB)
-    broker = with_redis_db(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 9)
+    database_url = recreate_database(BENCH_DB)
+    broker = with_path(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 9)
     queue = f"bench-news-{os.getpid()}"
     os.environ.update(
         DATABASE_URL=database_url,
@@ -91,12 +83,7 @@ def main():
     )
     sys.path.insert(0, str(REPO))
 
-    import psycopg
-
     print(f"database {BENCH_DB} (created afresh); broker {broker}; queue {queue}", flush=True)
-    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, check=True)
 
     import django

@@ -25,7 +25,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from databases import database_url, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -319,21 +320,6 @@ TYPES = [
     "video",
     "other",
 ]
-
-
-def bench_database_url(url):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}")), urlunsplit(
-        parts._replace(path="/postgres")
-    )
-
-
-def recreate_database(admin_url):
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 SYLLABLES = {
@@ -642,10 +628,9 @@ def main():
     )
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cpaor")
-    bench_url, admin_url = bench_database_url(url)
+    bench_url = database_url(BENCH_DB)
     if not args.keep:
-        recreate_database(admin_url)
+        recreate_database(BENCH_DB)
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpaor.settings")
     import django

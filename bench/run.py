@@ -30,12 +30,11 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from databases import drop_database, recreate_database  # noqa: E402
 
 from cpaor.embedded import free_port, make_preexec  # noqa: E402
 
@@ -48,24 +47,6 @@ PAGES = [
     ("search", "/en/resources/?q=coordination"),
     ("home (Arabic)", "/ar/"),
 ]
-
-
-def database_url(name):
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cpaor"))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(name):
-    admin = database_url("postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return database_url(name)
-
-
-def drop_database(name):
-    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def web_environment(tmp, db_url):
