@@ -9,6 +9,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from celery import current_task
+
 request_id_var = contextvars.ContextVar("request_id", default="")
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -19,10 +21,6 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record):
         record.request_id = request_id_var.get()
-        try:
-            from celery import current_task
-        except ImportError:  # pragma: no cover - celery is a dependency
-            current_task = None
         task = current_task if current_task and current_task.request.id else None
         record.task_id = task.request.id if task else ""
         record.task_name = task.name if task else ""
