@@ -7,8 +7,10 @@ losses.
 
 It creates (and drops first) its own database, cpaor_bench_news, on DATABASE_URL's server;
 uses Redis database 9 and a queue of its own; the SMTP sink (aiosmtpd) runs in a separate
-process, counting Message-IDs in memory, writing nothing to disk. The watchdog (what Celery
-beat runs in production) is called from this script once a second.
+process, counting each (Message-ID, envelope recipient) in memory, writing nothing to
+disk; a copy whose recipient is not the subscriber of its Message-ID counts as
+misaddressed. The watchdog (what Celery beat runs in production) is called from this
+script once a second.
 """
 
 import argparse
@@ -33,7 +35,8 @@ MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.M | re.I)
 
 
 def sink_main(port, ready, result_path):
-    """A counting SMTP server: Message-ID -> times received, kept in memory."""
+    """A counting SMTP server: (Message-ID, envelope recipient) -> times received, kept in
+    memory."""
     from aiosmtpd.controller import Controller
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -42,7 +45,9 @@ def sink_main(port, ready, result_path):
     class Counting:
         async def handle_DATA(self, server, session, envelope):
             match = MESSAGE_ID.search(envelope.original_content or b"")
-            counts[match.group(1).decode() if match else "?"] += 1
+            message_id = match.group(1).decode() if match else "?"
+            for recipient in envelope.rcpt_tos:
+                counts[message_id, recipient] += 1
             return "250 OK"
 
     controller = Controller(Counting(), hostname="127.0.0.1", port=port)
@@ -55,7 +60,7 @@ def sink_main(port, ready, result_path):
     while not stop.wait(0.2):
         pass
     controller.stop()
-    Path(result_path).write_text(json.dumps(counts))
+    Path(result_path).write_text(json.dumps([[*key, n] for key, n in counts.items()]))
 
 
 def main():
@@ -121,9 +126,10 @@ def main():
         preheader="Fifty thousand readers",
         body="<p>News of the CP AoR.</p>" * 20,
     )
+    # Message-ID -> the address that, and only that, must receive it.
     expected = {
-        f"<issue-{issue.pk}.{pk}@localhost>"
-        for pk in newsletter.subscribers.values_list("pk", flat=True)
+        f"<issue-{issue.pk}.{pk}@localhost>": email
+        for pk, email in newsletter.subscribers.values_list("pk", "email")
     }
 
     from cpaor import workers as celery_workers
@@ -169,19 +175,27 @@ def main():
         sink.terminate()
         sink.join(30)
 
-    counts = collections.Counter(json.loads(result_path.read_text()))
+    rows = json.loads(result_path.read_text())
     result_path.unlink()
+    counts = collections.Counter()  # Message-ID -> messages received
+    misaddressed = 0  # copies that went to an address other than their subscriber's
+    for message_id, recipient, n in rows:
+        counts[message_id] += n
+        if message_id in expected and recipient != expected[message_id]:
+            misaddressed += n
     received = sum(counts.values())
-    unique = set(counts) & expected
-    duplicates = received - len(set(counts))
-    losses = len(expected - unique)
-    strangers = len(set(counts) - expected)
+    duplicates = received - len(counts)
+    losses = len(expected.keys() - counts.keys())
+    strangers = len(counts.keys() - expected.keys())
     failed = Delivery.objects.filter(issue=issue, status="failed").count()
     print(f"issue status: {issue.status}")
     print(f"subscribers: {len(expected)}; messages received: {received}; workers: {args.workers}")
     print(f"elapsed: {elapsed:.1f} s; rate: {received / elapsed:.0f} messages/s")
-    print(f"duplicates: {duplicates}; losses: {losses}; unexpected: {strangers}; failed: {failed}")
-    return 0 if duplicates == 0 and losses == 0 and strangers == 0 else 1
+    print(
+        f"duplicates: {duplicates}; losses: {losses}; unexpected: {strangers}; "
+        f"misaddressed: {misaddressed}; failed: {failed}"
+    )
+    return 0 if not (duplicates or losses or strangers or misaddressed) else 1
 
 
 if __name__ == "__main__":
