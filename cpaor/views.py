@@ -24,10 +24,7 @@ def home(request):
         "goals": goals,
         "featured_initiatives": list(Initiative.objects.featured()[:9]),
         "key_resources": list(
-            Resource.objects.published()
-            .filter(is_key=True)
-            .defer("search_vector")
-            .ordered("newest")[:6]
+            Resource.objects.published().filter(is_key=True).ordered("newest")[:6]
         ),
     }
     return render(request, "home.html", context)

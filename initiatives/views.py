@@ -41,12 +41,7 @@ def related_resources(initiative):
     """The newest published resources about the initiative (one query)."""
     from resources.models import Resource
 
-    return list(
-        Resource.objects.published()
-        .filter(initiatives=initiative)
-        .defer("search_vector")
-        .ordered("newest")[:6]
-    )
+    return list(Resource.objects.published().filter(initiatives=initiative).ordered("newest")[:6])
 
 
 def objective_tree(objectives):

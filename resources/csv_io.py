@@ -490,7 +490,7 @@ def export_resources(queryset, stream):
     """Write the resources as CSV, in the columns import_resources reads."""
     writer = csv.writer(stream)
     writer.writerow(COLUMNS)
-    queryset = queryset.defer("search_vector").prefetch_related(
+    queryset = queryset.prefetch_related(
         Prefetch("topics", queryset=Topic.objects.only("pk", "slug")),
         Prefetch("initiatives", queryset=Initiative.objects.only("pk", "slug")),
         Prefetch("regions", queryset=Region.objects.only("pk", "slug")),

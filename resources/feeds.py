@@ -55,7 +55,6 @@ class LatestResourcesFeed(Feed):
         return (
             self.resources(obj)
             .exclude(published_at=None)
-            .defer("search_vector")
             .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("order", "name")))
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )

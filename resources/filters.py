@@ -1,22 +1,37 @@
-"""The library's filters and the counts shown next to each choice.
+"""The library's filters, its order and the counts shown next to each choice.
 
 Choices within a facet widen the results (type=report&type=toolkit is either); facets
 narrow each other. A choice's count is how many resources it would show given every
-other active filter, the way library catalogues count. Each facet costs one or two
-queries (the counts, and the terms' names), so a page costs the same number of queries
-however large the library grows.
+other active filter, the way library catalogues count.
+
+The form validates the choices; the facet index (index.py) does the rest in memory. A
+page costs the same queries however large the library grows: one to check that the index
+is current, one for the words' matches and one for their ranks (neither when the same
+words were searched just before), and one for the page's resources and two for their
+topics and versions.
 """
 
+import hashlib
+
 import django_filters
+import numpy as np
 from django import forms
 from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models.sql import Query
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Region
 
-from .models import Language, Resource, ResourceVersion, Topic, current_language
+from . import index as library
+from .models import (
+    Language,
+    Resource,
+    SearchDocument,
+    Topic,
+    current_language,
+    search_query,
+)
 
 SORTS = [
     ("relevance", _("Relevance")),
@@ -24,6 +39,9 @@ SORTS = [
     ("title", _("Title")),
 ]
 FACETS = ("type", "language", "year", "topic", "initiative", "region", "key")
+# Up to this many results are ranked by themselves; more, by ranking every match (once,
+# then remembered): a thousand lookups by id cost about what the index scan does.
+RANK_DIRECTLY = 1_000
 # A facet's name and the form fields it owns.
 FACET_FIELDS = {"year": ("year_from", "year_to")}
 
@@ -33,39 +51,22 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class ResourceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search the library"), method="no_op")
-    type = django_filters.MultipleChoiceFilter(
-        label=_("Type"), choices=Resource.Type.choices, method="filter_type"
-    )
-    language = django_filters.MultipleChoiceFilter(
-        label=_("Language"), choices=Language.choices, method="filter_language"
-    )
-    year_from = YearFilter(label=_("From"), method="filter_year_from")
-    year_to = YearFilter(label=_("To"), method="filter_year_to")
+    q = django_filters.CharFilter(label=_("Search the library"))
+    type = django_filters.MultipleChoiceFilter(label=_("Type"), choices=Resource.Type.choices)
+    language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Language.choices)
+    year_from = YearFilter(label=_("From"))
+    year_to = YearFilter(label=_("To"))
     topic = django_filters.ModelMultipleChoiceFilter(
-        label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        method="filter_topic",
+        label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug"
     )
     initiative = django_filters.ModelMultipleChoiceFilter(
-        label=_("Initiative"),
-        queryset=Initiative.objects.published(),
-        to_field_name="slug",
-        method="filter_initiative",
+        label=_("Initiative"), queryset=Initiative.objects.published(), to_field_name="slug"
     )
     region = django_filters.ModelMultipleChoiceFilter(
-        label=_("Region"),
-        queryset=Region.objects.all(),
-        to_field_name="slug",
-        method="filter_region",
+        label=_("Region"), queryset=Region.objects.all(), to_field_name="slug"
     )
-    key = django_filters.BooleanFilter(
-        label=_("Key resources only"), widget=forms.CheckboxInput, method="filter_key"
-    )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=SORTS, empty_label=None, method="no_op"
-    )
+    key = django_filters.BooleanFilter(label=_("Key resources only"), widget=forms.CheckboxInput)
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, empty_label=None)
 
     class Meta:
         model = Resource
@@ -98,63 +99,108 @@ class ResourceFilter(django_filters.FilterSet):
     def is_filtering(self):
         return any(value for name, value in self.values.items() if name not in ("sort",))
 
-    def narrow(self, queryset, exclude=None):
-        """queryset narrowed by every facet but `exclude`; the search words as a filter."""
-        skipped = {"q", "sort", *FACET_FIELDS.get(exclude, (exclude,))}
-        for name, value in self.values.items():
-            if name in skipped or not value:
-                continue
-            queryset = getattr(self, f"filter_{name}")(queryset, name, value)
-        return queryset
+    @cached_property
+    def index(self):
+        return library.library_index()
 
-    def filter_queryset(self, queryset):
-        queryset = self.narrow(queryset)
-        if self.search_words:
-            queryset = queryset.search(self.search_words, self.language)
-        return queryset.ordered(self.sort_order, self.language)
+    @property
+    def _words_key(self):
+        return " ".join(self.search_words.lower().split())
 
-    def no_op(self, queryset, name, value):
-        return queryset
+    @cached_property
+    def matches(self):
+        """A mask of the resources matching the words; None without words."""
+        if not self.search_words:
+            return None
 
-    def filter_type(self, queryset, name, value):
-        return queryset.filter(type__in=value)
+        def find(key):
+            mask = np.zeros(self.index.size, dtype=bool)
+            mask[self.index.positions_of(search_matches(key[1]))] = True
+            return mask
 
-    def filter_language(self, queryset, name, value):
-        versions = ResourceVersion.objects.filter(language__in=value)
-        return queryset.filter(pk__in=versions.values("resource_id"))
+        return self.index.remembered(("matches", self._words_key), find)
 
-    def filter_year_from(self, queryset, name, value):
-        return queryset.filter(publication_date__year__gte=value)
+    def ranks(self, positions):
+        """The rank of each of positions for the words. Few results (a search narrowed by
+        facets) are ranked by themselves; many, by ranking every title and summary the
+        words match, once, and remembering it for the pages that follow."""
+        index, key = self.index, ("ranks", self._words_key)
 
-    def filter_year_to(self, queryset, name, value):
-        return queryset.filter(publication_date__year__lte=value)
+        def rank_all(key):
+            ids, ranks = search_ranks(key[1])
+            every = np.zeros(index.size, dtype=np.float32)
+            found = index.lookup(ids)
+            every[found[found >= 0]] = ranks[found >= 0]
+            return every
 
-    def filter_topic(self, queryset, name, value):
-        through = Resource.topics.through.objects.filter(topic__in=value)
-        return queryset.filter(pk__in=through.values("resource_id"))
+        if len(positions) > RANK_DIRECTLY or index.is_remembered(key):
+            return index.remembered(key, rank_all)[positions]
 
-    def filter_initiative(self, queryset, name, value):
-        through = Resource.initiatives.through.objects.filter(initiative__in=value)
-        return queryset.filter(pk__in=through.values("resource_id"))
+        def rank_among(key):
+            ids, ranks = search_ranks(key[1], among=index.ids[positions])
+            found = np.zeros(index.size, dtype=np.float32)
+            found[index.positions_of(ids)] = ranks[index.lookup(ids) >= 0]
+            return found[positions]
 
-    def filter_region(self, queryset, name, value):
-        """Resources about the regions themselves or about one of their countries."""
-        in_region = Resource.regions.through.objects.filter(region__in=value)
-        in_country = Resource.countries.through.objects.filter(country__region__in=value)
-        return queryset.filter(
-            Q(pk__in=in_region.values("resource_id")) | Q(pk__in=in_country.values("resource_id"))
-        )
+        among = hashlib.blake2b(positions.tobytes(), digest_size=16).digest()
+        return index.remembered(("ranks among", key[1], among), rank_among)
 
-    def filter_key(self, queryset, name, value):
-        return queryset.filter(is_key=True)
+    @cached_property
+    def masks(self):
+        """{facet: mask of the resources its chosen values let through}."""
+        index, values, masks = self.index, self.values, {}
+        if values.get("type"):
+            codes = [library.TYPES.index(value) for value in values["type"]]
+            masks["type"] = np.isin(index.types, codes)
+        if values.get("language"):
+            codes = [library.LANGUAGES.index(value) for value in values["language"]]
+            masks["language"] = index.languages.having(codes, index.size)
+        year_from, year_to = values.get("year_from"), values.get("year_to")
+        if year_from is not None or year_to is not None:
+            mask = index.years > 0
+            if year_from is not None:
+                mask &= index.years >= year_from
+            if year_to is not None:
+                mask &= index.years <= year_to
+            masks["year"] = mask
+        for name in ("topic", "initiative", "region"):
+            # An empty choice is a QuerySet.none(): asking whether it is empty costs time.
+            if self.is_bound and self.data.getlist(name) and values.get(name):
+                links = getattr(index, f"{name}s")
+                masks[name] = links.having([term.pk for term in values[name]], index.size)
+        if values.get("key"):
+            masks["key"] = index.key
+        return masks
+
+    def selected(self, exclude=None):
+        """The resources the words and every facet but exclude let through."""
+        mask = self.matches
+        mask = self.index.everything() if mask is None else mask.copy()
+        for facet, facet_mask in self.masks.items():
+            if facet != exclude:
+                mask &= facet_mask
+        return mask
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = Results(self)
+        return self._qs
+
+    def order(self):
+        """Positions in the index of the results, in the page's order."""
+        index, mask = self.index, self.selected()
+        sort = self.sort_order
+        if sort == "title":
+            order = index.title_order(self.language)
+            return order[mask[order]]
+        positions = np.flatnonzero(mask)  # newest first
+        if sort == "relevance" and self.search_words:
+            # Highest rank first; among equals, the newest (the lower position).
+            return positions[np.lexsort((positions, -self.ranks(positions)))]
+        return positions
 
     # Facet counts.
-
-    def _others(self, facet):
-        queryset = self.narrow(self.queryset, exclude=facet)
-        if self.search_words:
-            queryset = queryset.matching(self.search_words)
-        return queryset.order_by()
 
     def _choices(self, name, options):
         """[{value, label, count, checked}] for a facet, hiding choices that find nothing."""
@@ -165,102 +211,129 @@ class ResourceFilter(django_filters.FilterSet):
             if count or value in selected
         ]
 
-    def _region_counts(self):
-        """{region id: resources}: a resource is in a region named on it or through one of
-        its countries. The matches are read once (a materialised CTE); the (resource,
-        region) pairs of both links, made distinct by UNION, are counted in one pass
-        instead of a correlated subquery per region."""
-        matched_sql, params = self._others("region").values("pk").query.sql_with_params()
-        regions = Resource.regions.through._meta.db_table
-        countries = Resource.countries.through._meta.db_table
-        country = Resource.countries.field.related_model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH matched (id) AS MATERIALIZED ({matched_sql})
-                SELECT region_id, count(*) FROM (
-                    SELECT link.resource_id, link.region_id
-                    FROM {regions} link JOIN matched ON matched.id = link.resource_id
-                    UNION
-                    SELECT link.resource_id, country.region_id
-                    FROM {countries} link
-                    JOIN matched ON matched.id = link.resource_id
-                    JOIN {country} country ON country.id = link.country_id
-                ) pairs
-                GROUP BY region_id
-                """,
-                params,
-            )
-            return dict(cursor.fetchall())
-
     def facets(self):
-        """Every facet's choices with their counts; one query per facet."""
-        types = dict(
-            self._others("type")
-            .values_list("type")
-            .annotate(n=Count("pk"))
-            .values_list("type", "n")
-        )
-        languages = dict(
-            ResourceVersion.objects.filter(resource__in=self._others("language").values("pk"))
-            .order_by()
-            .values_list("language")
-            .annotate(n=Count("resource_id", distinct=True))
-            .values_list("language", "n")
-        )
-        years = list(
-            self._others("year")
-            .exclude(publication_date=None)
-            .annotate(year=ExtractYear("publication_date"))
-            .values_list("year")
-            .annotate(n=Count("pk"))
-            .order_by("-year")
-            .values_list("year", "n")
-        )
-
-        def grouped_count(through, field, facet):
-            """{term id: resources}: one pass over the link table, reading the matches
-            once, rather than one subquery per term each re-running the search."""
-            return dict(
-                through.objects.filter(resource_id__in=self._others(facet).values("pk"))
-                .order_by()
-                .values_list(field)
-                .annotate(n=Count("pk"))
-                .values_list(field, "n")
-            )
-
-        topic_counts = grouped_count(Resource.topics.through, "topic_id", "topic")
-        topics = [
-            (topic, topic_counts.get(topic.pk, 0))
-            for topic in Topic.objects.order_by("order", "name")
-        ]
-        initiative_counts = grouped_count(
-            Resource.initiatives.through, "initiative_id", "initiative"
-        )
-        initiatives = [
-            (initiative, initiative_counts.get(initiative.pk, 0))
-            for initiative in Initiative.objects.published().order_by("order", "pk")
-        ]
-        region_counts = self._region_counts()
-        regions = [
-            (region, region_counts.get(region.pk, 0))
-            for region in Region.objects.order_by("order", "name")
-        ]
-        key_count = self._others("key").filter(is_key=True).count()
+        """Every facet's choices with their counts."""
+        index = self.index
+        types = np.bincount(
+            index.types[self.selected("type")], minlength=len(library.TYPES) + 1
+        ).tolist()
+        languages = index.languages.counts(self.selected("language"))
+        year_counts = np.bincount(index.years[self.selected("year")])
+        years = np.flatnonzero(year_counts[1:]) + 1  # 0: undated
+        topic_counts = index.topics.counts(self.selected("topic"))
+        initiative_counts = index.initiatives.counts(self.selected("initiative"))
+        region_counts = index.regions.counts(self.selected("region"))
+        terms = index.terms()
         return {
             "type": self._choices(
                 "type",
-                [(value, label, types.get(value, 0)) for value, label in Resource.Type.choices],
+                [
+                    (value, label, types[code])
+                    for code, (value, label) in enumerate(Resource.Type.choices)
+                ],
             ),
             "language": self._choices(
                 "language",
-                [(value, label, languages.get(value, 0)) for value, label in Language.choices],
+                [
+                    (value, label, languages.get(code, 0))
+                    for code, (value, label) in enumerate(Language.choices)
+                ],
             ),
-            "year": [{"value": year, "count": count} for year, count in years],
-            "topic": self._choices("topic", [(t.slug, t.name, n) for t, n in topics]),
+            "year": [
+                {"value": year, "count": count}
+                for year, count in zip(
+                    years[::-1].tolist(), year_counts[years[::-1]].tolist(), strict=True
+                )
+            ],
+            "topic": self._choices(
+                "topic",
+                [
+                    (topic.slug, topic.name, topic_counts.get(topic.pk, 0))
+                    for topic in terms["topic"]
+                ],
+            ),
             "initiative": self._choices(
-                "initiative", [(i.slug, i.title, n) for i, n in initiatives]
+                "initiative",
+                [
+                    (initiative.slug, initiative.title, initiative_counts.get(initiative.pk, 0))
+                    for initiative in terms["initiative"]
+                ],
             ),
-            "region": self._choices("region", [(r.slug, r.name, n) for r, n in regions]),
-            "key": key_count,
+            "region": self._choices(
+                "region",
+                [
+                    (region.slug, region.name, region_counts.get(region.pk, 0))
+                    for region in terms["region"]
+                ],
+            ),
+            "key": int(np.count_nonzero(self.selected("key") & index.key)),
         }
+
+
+def _words_sql(words):
+    query = Query(SearchDocument)
+    return query.get_compiler(connection=connection).compile(
+        search_query(words).resolve_expression(query)
+    )
+
+
+def search_matches(words):
+    """The ids of the resources the words match, published or not."""
+    sql, params = _words_sql(words)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT resources_search_matches({sql})", params)
+        return np.frombuffer(cursor.fetchone()[0], dtype=">i8")
+
+
+def search_ranks(words, among=None):
+    """(ids, ranks) of the resources whose titles or summaries the words match: all of
+    them, or those among the ids given. Packed in binary (see migration 0005)."""
+    sql, params = _words_sql(words)
+    with connection.cursor() as cursor:
+        if among is None:
+            cursor.execute(f"SELECT * FROM resources_search_ranks({sql})", params)
+        else:
+            cursor.execute(
+                f"""
+                SELECT coalesce(string_agg(int8send(resource_id), ''::bytea), ''::bytea),
+                       coalesce(string_agg(float4send(ts_rank(vector, query)), ''::bytea),
+                                ''::bytea)
+                FROM resources_searchheading, (SELECT {sql} AS query) words
+                WHERE resource_id = ANY(%s) AND vector @@ query
+                """,
+                [*params, among.tolist()],
+            )
+        ids, ranks = cursor.fetchone()
+    return np.frombuffer(ids, dtype=">i8"), np.frombuffer(ranks, dtype=">f4")
+
+
+class Results:
+    """The results as the paginator wants them: a count, and slices of resources read
+    from the database only for the page shown, in the order the index gave."""
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+
+    @cached_property
+    def positions(self):
+        return self.filterset.order()
+
+    def count(self):
+        return len(self.positions)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        ids = self.filterset.index.ids[self.positions[item]].tolist()
+        if not ids:
+            return []
+        resources = self.filterset.queryset.filter(pk__in=ids)
+        if self.filterset.search_words:
+            resources = resources.with_snippets(
+                self.filterset.search_words, self.filterset.language
+            )
+        by_id = {resource.pk: resource for resource in resources}
+        return [by_id[pk] for pk in ids if pk in by_id]

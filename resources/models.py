@@ -6,12 +6,14 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    SearchVector,
+    SearchVectorExact,
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Left, NullIf
+from django.db.models.functions import Coalesce, Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +48,9 @@ SEARCH_CONFIGS = {
 # Markers around matched words in snippets: the text is escaped first, then the markers
 # become <mark> (see templatetags/resource_tags.py), so a snippet never carries markup.
 MARK_START, MARK_STOP = "\x02", "\x03"
-SNIPPET_TEXT_CHARS = 20_000
+# Snippets are cut from the summary and the first pages of the file: ts_headline reads
+# every character it is given, and a page shows twenty of them.
+SNIPPET_TEXT_CHARS = 5_000
 
 
 def search_query(q):
@@ -77,10 +81,27 @@ class ResourceQuerySet(models.QuerySet):
 
     def matching(self, q):
         """Resources whose title, summary or file text match the words q."""
-        return self.filter(search_vector=search_query(q))
+        documents = SearchDocument.objects.filter(vector=search_query(q))
+        return self.filter(pk__in=documents.values("resource_id"))
 
     def search(self, q, lang=None):
-        """Matches for q, with `rank` and a highlighted `snippet` in the language lang."""
+        """Matches for q, with `rank` and a highlighted `snippet` in the language lang.
+
+        The rank weighs titles above summaries; a match in the file text alone ranks 0,
+        below both (see SearchHeading)."""
+        query = search_query(q)
+        heading = SearchHeading.objects.filter(resource_id=models.OuterRef("pk"), vector=query)
+        rank = models.Subquery(
+            heading.annotate(rank=SearchRank(F("vector"), query)).values("rank")[:1]
+        )
+        return (
+            self.matching(q)
+            .annotate(rank=Coalesce(rank, Value(0.0), output_field=models.FloatField()))
+            .with_snippets(q, lang)
+        )
+
+    def with_snippets(self, q, lang=None):
+        """A highlighted `snippet` of the summary and file text for the words q."""
         lang = lang if lang in SEARCH_CONFIGS else current_language()
         query = search_query(q)
         file_text = models.Subquery(
@@ -91,10 +112,11 @@ class ResourceQuerySet(models.QuerySet):
             )
             .values("extracted_text")[:1]
         )
+        summary = translated_or_english("summary", lang)
         # CONCAT_WS skips NULLs: no dangling separator when there is no file text.
-        text = models.Func(
+        with_file_text = models.Func(
             Value(" … "),
-            translated_or_english("summary", lang),
+            summary,
             NullIf(
                 Left(file_text, SNIPPET_TEXT_CHARS),
                 Value(""),
@@ -103,8 +125,17 @@ class ResourceQuerySet(models.QuerySet):
             function="CONCAT_WS",
             output_field=models.TextField(),
         )
-        return self.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query),
+        # The file's text is read only when the summary has none of the words: headlines
+        # cost by the character, and most of the first results match in their summary.
+        text = models.Case(
+            models.When(
+                SearchVectorExact(SearchVector(summary, config=SEARCH_CONFIGS[lang]), query),
+                then=summary,
+            ),
+            default=with_file_text,
+            output_field=models.TextField(),
+        )
+        return self.annotate(
             snippet=SearchHeadline(
                 text,
                 query,
@@ -204,8 +235,6 @@ class Resource(models.Model):
         help_text=_("Generated example content, left out when the portal loads real content only."),
     )
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
-    # Kept up to date by services.resource_update_search_vector, never by save().
-    search_vector = SearchVectorField(null=True, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -223,7 +252,6 @@ class Resource(models.Model):
                 condition=Q(is_key=True),
                 name="resource_key",
             ),
-            GinIndex(fields=["search_vector"], name="resource_search"),
             models.Index(
                 fields=["-published_at"],
                 condition=Q(status="published"),
@@ -332,3 +360,49 @@ class ResourceVersion(models.Model):
 
 def language_name(code):
     return dict(settings.LANGUAGES).get(code, code)
+
+
+class SearchVectorRow(models.Model):
+    """A resource's search vector in a table of its own, written only by
+    services.resources_update_search_vectors, read through the GIN index."""
+
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    vector = SearchVectorField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} of resource {self.resource_id}"
+
+
+class SearchDocument(SearchVectorRow):
+    """Everything a resource can be found by: titles (A), summaries (B) and the text of
+    its files (C), each language with its own configuration.
+
+    Kept apart from the resource, in a narrow table, so that a word found in a fifth of
+    the library is read from a few megabytes of rows rather than from every resource's
+    titles and summaries."""
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="search_document")]
+
+
+class SearchHeading(SearchVectorRow):
+    """A resource's titles (A) and summaries (B): what ranks a match. Small enough to rank
+    thousands of matches quickly; a match in the file text alone ranks below them all."""
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="search_heading")]
+
+
+class LibraryGeneration(models.Model):
+    """One row whose number moves, by trigger, with every committed change to what the
+    facet index (index.py) holds: see migration 0005. Django never writes it."""
+
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"library generation {self.generation}"

@@ -3,12 +3,12 @@
 import logging
 
 from django.contrib.postgres.search import SearchVector
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Now
 
 from . import uploads
-from .models import SEARCH_CONFIGS, Resource, ResourceVersion
+from .models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchDocument, SearchHeading
 
 logger = logging.getLogger(__name__)
 
@@ -25,28 +25,44 @@ def _version_text(language):
 
 
 def resource_update_search_vector(resource_id):
-    """Rebuild the resource's search vector: titles (A) > summaries (B) > file text (C),
-    each with its own language's configuration."""
-    Resource.objects.filter(pk=resource_id).update(search_vector=search_vector_expression())
+    """Re-index the resource: titles (A) > summaries (B) > file text (C), each language
+    with its own configuration."""
+    resources_update_search_vectors([resource_id])
 
 
-def resources_update_search_vectors(resource_ids):
-    """The same for many resources in one statement (imports, the seed)."""
-    Resource.objects.filter(pk__in=list(resource_ids)).update(
-        search_vector=search_vector_expression()
-    )
-
-
-def search_vector_expression():
-    vector = None
+def resources_update_search_vectors(resource_ids=None):
+    """The same for many resources in one statement (imports, the seed); None: all."""
+    resources = Resource.objects.order_by()
+    if resource_ids is not None:
+        resources = resources.filter(pk__in=list(resource_ids))
+    heading, file_text = None, None
     for language, config in SEARCH_CONFIGS.items():
-        parts = (
-            SearchVector(f"title_{language}", config=config, weight="A")
-            + SearchVector(f"summary_{language}", config=config, weight="B")
-            + SearchVector(_version_text(language), config=config, weight="C")
+        parts = SearchVector(f"title_{language}", config=config, weight="A") + SearchVector(
+            f"summary_{language}", config=config, weight="B"
         )
-        vector = parts if vector is None else vector + parts
-    return vector
+        text = SearchVector(_version_text(language), config=config, weight="C")
+        heading = parts if heading is None else heading + parts
+        file_text = text if file_text is None else file_text + text
+    select, params = (
+        resources.annotate(heading=heading, file_text=file_text)
+        .values("id", "heading", "file_text")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH source AS MATERIALIZED ({select}),
+            headings AS (
+                INSERT INTO {SearchHeading._meta.db_table} (resource_id, vector)
+                SELECT id, heading FROM source
+                ON CONFLICT (resource_id) DO UPDATE SET vector = EXCLUDED.vector
+            )
+            INSERT INTO {SearchDocument._meta.db_table} (resource_id, vector)
+            SELECT id, heading || file_text FROM source
+            ON CONFLICT (resource_id) DO UPDATE SET vector = EXCLUDED.vector
+            """,
+            params,
+        )
 
 
 def _date_first_publication(queryset):

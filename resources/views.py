@@ -38,13 +38,9 @@ class ResourceListView(FilterView):
     strict = False
 
     def get_queryset(self):
-        return (
-            Resource.objects.published()
-            .defer("search_vector")
-            .prefetch_related(
-                Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
-                versions_prefetch(),
-            )
+        return Resource.objects.published().prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
+            versions_prefetch(),
         )
 
     def get_filterset_kwargs(self, filterset_class):
@@ -89,9 +85,7 @@ resource_list = ResourceListView.as_view()
 
 def resource_detail(request, slug):
     resource = get_object_or_404(
-        Resource.objects.visible_to(request.user)
-        .defer("search_vector")
-        .prefetch_related(
+        Resource.objects.visible_to(request.user).prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
             Prefetch("publishers", queryset=Partner.objects.order_by("name")),
             Prefetch("initiatives", queryset=Initiative.objects.published().ordered()),
@@ -109,7 +103,6 @@ def resource_detail(request, slug):
             Resource.objects.published()
             .filter(pk__in=sharing.values("resource_id"))
             .exclude(pk=resource.pk)
-            .defer("search_vector")
             .ordered("newest")[:4]
         )
     context = {

@@ -1,0 +1,145 @@
+"""The facet index follows every change to the library, committed or not, and only those."""
+
+import pytest
+from django.db import transaction
+
+from resources import services
+from resources.index import library_index
+from resources.models import LibraryGeneration, Resource
+from tests.initiatives.factories import CountryFactory, RegionFactory
+
+from .factories import LinkVersionFactory, ResourceFactory, TopicFactory
+
+LIST = "/en/resources/"
+
+
+def facet(client, name, params=None):
+    response = client.get(LIST, params or {})
+    assert response.status_code == 200
+    if name == "key":
+        return response.context["facets"]["key"]
+    return {choice["value"]: choice["count"] for choice in response.context["facets"][name]}
+
+
+def generation():
+    return LibraryGeneration.objects.get(pk=1).generation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_committed_change_the_index_reads_moves_the_generation_once():
+    LibraryGeneration.objects.get_or_create(pk=1)  # a flush may have emptied the table
+    before = generation()
+    resource = ResourceFactory(title_en="First")
+    assert generation() > before
+
+    before = generation()
+    with transaction.atomic():  # one transaction of many rows: one move, at commit
+        for number in range(3):
+            ResourceFactory(title_en=f"Batch {number}")
+        assert generation() == before
+    assert generation() > before
+
+    for change in (
+        lambda: resource.topics.add(TopicFactory()),
+        lambda: LinkVersionFactory(resource=resource, language="fr"),
+        lambda: services.resources_unpublish(resources=[resource]),
+        lambda: services.resources_mark_key(resources=[resource]),
+    ):
+        before = generation()
+        change()
+        assert generation() > before
+
+    # What the index does not read leaves it alone: downloads and the search words.
+    before = generation()
+    services.resource_register_download(resource_id=resource.pk)
+    services.resource_update_search_vector(resource.pk)
+    assert generation() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_shows_a_committed_change_on_the_next_page_load(client):
+    topic = TopicFactory(slug="education")
+    resource = ResourceFactory(title_en="Learning", topics=[topic])
+    assert facet(client, "topic") == {"education": 1}
+    ResourceFactory(title_en="Schools", topics=[topic])
+    assert facet(client, "topic") == {"education": 2}
+    services.resources_unpublish(resources=[resource])
+    assert facet(client, "topic") == {"education": 1}
+    topic.name_en = "Schooling"
+    topic.save()
+    labels = [choice["label"] for choice in client.get(LIST).context["facets"]["topic"]]
+    assert labels == ["Schooling"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_country_moved_to_another_region_moves_its_resources(client):
+    east = RegionFactory(slug="east", name_en="East")
+    west = RegionFactory(slug="west", name_en="West")
+    country = CountryFactory(region=east)
+    resource = ResourceFactory()
+    resource.countries.add(country)
+    assert facet(client, "region") == {"east": 1}
+    country.region = west
+    country.save()
+    assert facet(client, "region") == {"west": 1}
+
+
+@pytest.mark.django_db
+def test_a_transaction_sees_its_own_changes_and_a_rollback_leaves_no_trace(client):
+    ResourceFactory(title_en="Kept", is_key=True)
+    assert facet(client, "key") == 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ResourceFactory(title_en="Rolled back", is_key=True)
+        assert facet(client, "key") == 2  # before any commit
+        raise RuntimeError
+    assert facet(client, "key") == 1
+    assert [r.title for r in client.get(LIST).context["resources"]] == ["Kept"]
+
+
+@pytest.mark.django_db
+def test_the_index_is_read_again_only_when_the_library_changed(django_assert_num_queries):
+    ResourceFactory()
+    first = library_index()
+    assert library_index() is first
+    with django_assert_num_queries(1):
+        library_index()
+    Resource.objects.filter(pk=first.ids[0]).update(download_count=5)
+    assert library_index() is first
+    ResourceFactory()
+    assert library_index() is not first
+    assert library_index().size == 2
+
+
+@pytest.mark.django_db
+def test_drafts_and_unknown_ids_are_not_positions():
+    published = ResourceFactory()
+    draft = ResourceFactory(status=Resource.Status.DRAFT)
+    index = library_index()
+    assert index.lookup([published.pk, draft.pk, 10**9, -1]).tolist() == [0, -1, -1, -1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rank_directly", [0, 5_000])
+def test_both_ways_of_ranking_order_alike(client, settings, monkeypatch, rank_directly):
+    """Ranking every match (many results) or just the results (few) gives one order."""
+    monkeypatch.setattr("resources.filters.RANK_DIRECTLY", rank_directly)
+    in_text = ResourceFactory(title_en="Annual report", summary_en="Figures.")
+    LinkVersionFactory(resource=in_text, extracted_text="Water points and sanitation.")
+    services.resource_update_search_vector(in_text.pk)
+    ResourceFactory(title_en="Hygiene kits", summary_en="Water and soap for families.")
+    ResourceFactory(title_en="Water and sanitation in camps", summary_en="Latrines.")
+    ResourceFactory(title_en="Water draft", status=Resource.Status.DRAFT)
+    response = client.get(LIST, {"q": "water"})
+    assert [r.title for r in response.context["resources"]] == [
+        "Water and sanitation in camps",
+        "Hygiene kits",
+        "Annual report",
+    ]
+
+
+@pytest.mark.django_db
+def test_remembered_searches_end_with_the_library_they_came_from(client):
+    ResourceFactory(title_en="Water points")
+    assert client.get(LIST, {"q": "water"}).context["paginator"].count == 1
+    ResourceFactory(title_en="Water trucking")
+    assert client.get(LIST, {"q": "water"}).context["paginator"].count == 2
