@@ -6,9 +6,8 @@ other active filter, the way library catalogues count.
 
 The form validates the choices; the facet index (index.py) does the rest in memory. A
 page costs the same queries however large the library grows: one to check that the index
-is current, one for the words' matches and one for their ranks (neither when the same
-words were searched just before), and one for the page's resources and two for their
-topics and versions.
+is current, one for the words' matches and tiers (none when the same words were searched
+just before), and one for the page's resources and two for their topics and versions.
 """
 
 import hashlib
@@ -31,6 +30,7 @@ from .models import (
     Topic,
     current_language,
     search_query,
+    weighted_sql,
 )
 
 SORTS = [
@@ -39,9 +39,9 @@ SORTS = [
     ("title", _("Title")),
 ]
 FACETS = ("type", "language", "year", "topic", "initiative", "region", "key")
-# Up to this many results are ranked by themselves; more, by ranking every match (once,
-# then remembered): a thousand lookups by id cost about what the index scan does.
-RANK_DIRECTLY = 1_000
+# Up to this many results are put in tiers from their own documents; more, from the GIN
+# indexes on the titles, and on the titles and summaries, of every document.
+TIER_DIRECTLY = 500
 # A facet's name and the form fields it owns.
 FACET_FIELDS = {"year": ("year_from", "year_to")}
 
@@ -107,43 +107,67 @@ class ResourceFilter(django_filters.FilterSet):
     def _words_key(self):
         return " ".join(self.search_words.lower().split())
 
+    def _remembered(self, kind, read):
+        return self.index.remembered((kind, self._words_key), lambda key: read())
+
+    def _mask_of(self, ids):
+        mask = np.zeros(self.index.size, dtype=bool)
+        mask[self.index.positions_of(ids)] = True
+        return mask
+
     @cached_property
     def matches(self):
-        """A mask of the resources matching the words; None without words."""
+        """A mask of the resources matching the words; None without words. Sorted by
+        relevance, the same query reads which titles hold the words."""
         if not self.search_words:
             return None
 
-        def find(key):
-            mask = np.zeros(self.index.size, dtype=bool)
-            mask[self.index.positions_of(search_matches(key[1]))] = True
-            return mask
+        def read():
+            with_titles = self.sort_order == "relevance"
+            found = search(self.search_words, titles=with_titles)
+            if with_titles:
+                self.index.remember(("titles", self._words_key), self._mask_of(found[1]))
+            return self._mask_of(found[0])
 
-        return self.index.remembered(("matches", self._words_key), find)
+        return self._remembered("matches", read)
 
-    def ranks(self, positions):
-        """The rank of each of positions for the words. Few results (a search narrowed by
-        facets) are ranked by themselves; many, by ranking every title and summary the
-        words match, once, and remembering it for the pages that follow."""
-        index, key = self.index, ("ranks", self._words_key)
+    def _in_titles(self):
+        """A mask of the resources whose titles hold all the words."""
+        return self._remembered(
+            "titles", lambda: self._mask_of(search(self.search_words, titles=True)[1])
+        )
 
-        def rank_all(key):
-            ids, ranks = search_ranks(key[1])
-            every = np.zeros(index.size, dtype=np.float32)
-            found = index.lookup(ids)
-            every[found[found >= 0]] = ranks[found >= 0]
-            return every
+    def _in_headings(self):
+        """A mask of the resources whose titles and summaries together hold the words."""
+        return self._remembered(
+            "headings", lambda: self._mask_of(search_headings(self.search_words))
+        )
 
-        if len(positions) > RANK_DIRECTLY or index.is_remembered(key):
-            return index.remembered(key, rank_all)[positions]
+    def _tiers_among(self, positions):
+        """The tier of each of a few results, read from their documents alone."""
+        digest = hashlib.blake2b(positions.tobytes(), digest_size=16).digest()
 
-        def rank_among(key):
-            ids, ranks = search_ranks(key[1], among=index.ids[positions])
-            found = np.zeros(index.size, dtype=np.float32)
-            found[index.positions_of(ids)] = ranks[index.lookup(ids) >= 0]
-            return found[positions]
+        def read(key):
+            tiers = dict(search_tiers_among(self.search_words, self.index.ids[positions]))
+            return np.array([tiers.get(pk, 0) for pk in self.index.ids[positions].tolist()])
 
-        among = hashlib.blake2b(positions.tobytes(), digest_size=16).digest()
-        return index.remembered(("ranks among", key[1], among), rank_among)
+        return self.index.remembered(("tiers among", self._words_key, digest), read)
+
+    def _by_relevance(self, positions, stop=None):
+        """positions (newest first) by tier: the titles that hold all the words, then the
+        titles and summaries that together do, then the rest (the file's text matched);
+        within a tier, newest first. When the titles fill the page, the rest is not read.
+        """
+        if len(positions) <= TIER_DIRECTLY:
+            tiers = self._tiers_among(positions)
+            return np.concatenate([positions[tiers == tier] for tier in (2, 1, 0)])
+        in_titles = self._in_titles()[positions]
+        first = positions[in_titles]
+        if stop is not None and stop <= len(first):
+            return first
+        rest = positions[~in_titles]
+        in_headings = self._in_headings()[rest]
+        return np.concatenate([first, rest[in_headings], rest[~in_headings]])
 
     @cached_property
     def masks(self):
@@ -173,13 +197,22 @@ class ResourceFilter(django_filters.FilterSet):
         return masks
 
     def selected(self, exclude=None):
-        """The resources the words and every facet but exclude let through."""
-        mask = self.matches
-        mask = self.index.everything() if mask is None else mask.copy()
-        for facet, facet_mask in self.masks.items():
-            if facet != exclude:
-                mask &= facet_mask
-        return mask
+        """The resources the words and every facet but exclude let through (a facet not
+        chosen excludes nothing: all of them share one mask)."""
+        if exclude not in self.masks:
+            exclude = None
+        if exclude not in self._selected:
+            mask = self.matches
+            mask = self.index.everything() if mask is None else mask.copy()
+            for facet, facet_mask in self.masks.items():
+                if facet != exclude:
+                    mask &= facet_mask
+            self._selected[exclude] = mask
+        return self._selected[exclude]
+
+    @cached_property
+    def _selected(self):
+        return {}
 
     @property
     def qs(self):
@@ -187,8 +220,9 @@ class ResourceFilter(django_filters.FilterSet):
             self._qs = Results(self)
         return self._qs
 
-    def order(self):
-        """Positions in the index of the results, in the page's order."""
+    def order(self, stop=None):
+        """Positions in the index of the results, in the page's order: all of them, or at
+        least the first `stop`."""
         index, mask = self.index, self.selected()
         sort = self.sort_order
         if sort == "title":
@@ -196,8 +230,7 @@ class ResourceFilter(django_filters.FilterSet):
             return order[mask[order]]
         positions = np.flatnonzero(mask)  # newest first
         if sort == "relevance" and self.search_words:
-            # Highest rank first; among equals, the newest (the lower position).
-            return positions[np.lexsort((positions, -self.ranks(positions)))]
+            return self._by_relevance(positions, stop)
         return positions
 
     # Facet counts.
@@ -277,34 +310,47 @@ def _words_sql(words):
     )
 
 
-def search_matches(words):
-    """The ids of the resources the words match, published or not."""
+def search(words, titles=False):
+    """(ids of the resources the words match) and, with titles, (ids of those whose
+    titles hold the words), in one query; published or not."""
+    sql, params = _words_sql(words)
+    columns = "matches, titles" if titles else "matches"
+    joins = ", resources_search_titles(words.query) titles" if titles else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {columns}
+            FROM (SELECT {sql} AS query) words,
+                 resources_search_matches(words.query) matches{joins}
+            """,
+            params,
+        )
+        return [np.frombuffer(ids, dtype=">i8") for ids in cursor.fetchone()]
+
+
+def search_headings(words):
+    """The ids of the resources whose titles and summaries together hold the words."""
     sql, params = _words_sql(words)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT resources_search_matches({sql})", params)
+        cursor.execute(f"SELECT resources_search_headings({sql})", params)
         return np.frombuffer(cursor.fetchone()[0], dtype=">i8")
 
 
-def search_ranks(words, among=None):
-    """(ids, ranks) of the resources whose titles or summaries the words match: all of
-    them, or those among the ids given. Packed in binary (see migration 0005)."""
+def search_tiers_among(words, ids):
+    """[(id, tier)] of the resources among ids, read from their documents."""
     sql, params = _words_sql(words)
+    titles, headings = weighted_sql("vector", "a"), weighted_sql("vector", "ab")
     with connection.cursor() as cursor:
-        if among is None:
-            cursor.execute(f"SELECT * FROM resources_search_ranks({sql})", params)
-        else:
-            cursor.execute(
-                f"""
-                SELECT coalesce(string_agg(int8send(resource_id), ''::bytea), ''::bytea),
-                       coalesce(string_agg(float4send(ts_rank(vector, query)), ''::bytea),
-                                ''::bytea)
-                FROM resources_searchheading, (SELECT {sql} AS query) words
-                WHERE resource_id = ANY(%s) AND vector @@ query
-                """,
-                [*params, among.tolist()],
-            )
-        ids, ranks = cursor.fetchone()
-    return np.frombuffer(ids, dtype=">i8"), np.frombuffer(ranks, dtype=">f4")
+        cursor.execute(
+            f"""
+            SELECT resource_id,
+                   CASE WHEN {titles} @@ query THEN 2 WHEN {headings} @@ query THEN 1 ELSE 0 END
+            FROM {SearchDocument._meta.db_table}, (SELECT {sql} AS query) words
+            WHERE resource_id = ANY(%s)
+            """,
+            [*params, ids.tolist()],
+        )
+        return cursor.fetchall()
 
 
 class Results:
@@ -314,12 +360,8 @@ class Results:
     def __init__(self, filterset):
         self.filterset = filterset
 
-    @cached_property
-    def positions(self):
-        return self.filterset.order()
-
     def count(self):
-        return len(self.positions)
+        return int(np.count_nonzero(self.filterset.selected()))
 
     def __len__(self):
         return self.count()
@@ -327,7 +369,8 @@ class Results:
     def __getitem__(self, item):
         if not isinstance(item, slice):
             return self[item : item + 1][0]
-        ids = self.filterset.index.ids[self.positions[item]].tolist()
+        stop = self.count() if item.stop is None else item.stop
+        ids = self.filterset.index.ids[self.filterset.order(stop)[item]].tolist()
         if not ids:
             return []
         resources = self.filterset.queryset.filter(pk__in=ids)

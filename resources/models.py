@@ -5,7 +5,6 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
     SearchVector,
     SearchVectorExact,
     SearchVectorField,
@@ -13,7 +12,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Left, NullIf
+from django.db.models.functions import Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -87,18 +86,17 @@ class ResourceQuerySet(models.QuerySet):
     def search(self, q, lang=None):
         """Matches for q, with `rank` and a highlighted `snippet` in the language lang.
 
-        The rank weighs titles above summaries; a match in the file text alone ranks 0,
-        below both (see SearchHeading)."""
+        The rank is a tier: 2 when the title alone holds the words, 1 when the title and
+        summary together do, 0 when the file's text is needed (see SearchDocument)."""
         query = search_query(q)
-        heading = SearchHeading.objects.filter(resource_id=models.OuterRef("pk"), vector=query)
-        rank = models.Subquery(
-            heading.annotate(rank=SearchRank(F("vector"), query)).values("rank")[:1]
+        document = SearchDocument.objects.filter(resource_id=models.OuterRef("pk"))
+        tier = models.Case(
+            models.When(SearchVectorExact(weighted("vector", "a"), query), then=Value(2)),
+            models.When(SearchVectorExact(weighted("vector", "ab"), query), then=Value(1)),
+            default=Value(0),
         )
-        return (
-            self.matching(q)
-            .annotate(rank=Coalesce(rank, Value(0.0), output_field=models.FloatField()))
-            .with_snippets(q, lang)
-        )
+        rank = models.Subquery(document.annotate(rank=tier).values("rank")[:1])
+        return self.matching(q).annotate(rank=rank).with_snippets(q, lang)
 
     def with_snippets(self, q, lang=None):
         """A highlighted `snippet` of the summary and file text for the words q."""
@@ -362,9 +360,33 @@ def language_name(code):
     return dict(settings.LANGUAGES).get(code, code)
 
 
-class SearchVectorRow(models.Model):
-    """A resource's search vector in a table of its own, written only by
-    services.resources_update_search_vectors, read through the GIN index."""
+def weighted_sql(column, weights):
+    """SQL for the lexemes of the search vector `column` with the given weights ("a":
+    titles; "ab": titles and summaries), written as migration 0005's expression indexes
+    are, so that Postgres uses them."""
+    return f"ts_filter({column}, '{{{','.join(weights)}}}')"
+
+
+def weighted(field, weights):
+    """weighted_sql as an expression."""
+    return models.Func(
+        F(field),
+        function="ts_filter",
+        template=weighted_sql("%(expressions)s", weights),
+        output_field=SearchVectorField(),
+    )
+
+
+class SearchDocument(models.Model):
+    """Everything a resource can be found by: titles (A), summaries (B) and the text of
+    its files (C), each language with its own configuration.
+
+    Kept apart from the resource, in a narrow table, so that a word found in most of the
+    library is read from a few megabytes of rows rather than from every resource's
+    titles and summaries; the vectors themselves are stored out of line. Besides the GIN
+    index on the vector, migration 0005 makes two on its titles and on its titles and
+    summaries, which rank the matches. Written by services.resources_update_search_vectors
+    only."""
 
     resource = models.OneToOneField(
         Resource, on_delete=models.CASCADE, primary_key=True, related_name="+"
@@ -372,30 +394,10 @@ class SearchVectorRow(models.Model):
     vector = SearchVectorField()
 
     class Meta:
-        abstract = True
-
-    def __str__(self):
-        return f"{self._meta.verbose_name} of resource {self.resource_id}"
-
-
-class SearchDocument(SearchVectorRow):
-    """Everything a resource can be found by: titles (A), summaries (B) and the text of
-    its files (C), each language with its own configuration.
-
-    Kept apart from the resource, in a narrow table, so that a word found in a fifth of
-    the library is read from a few megabytes of rows rather than from every resource's
-    titles and summaries."""
-
-    class Meta:
         indexes = [GinIndex(fields=["vector"], name="search_document")]
 
-
-class SearchHeading(SearchVectorRow):
-    """A resource's titles (A) and summaries (B): what ranks a match. Small enough to rank
-    thousands of matches quickly; a match in the file text alone ranks below them all."""
-
-    class Meta:
-        indexes = [GinIndex(fields=["vector"], name="search_heading")]
+    def __str__(self):
+        return f"search document of resource {self.resource_id}"
 
 
 class LibraryGeneration(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Now
 
 from . import uploads
-from .models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchDocument, SearchHeading
+from .models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchDocument
 
 logger = logging.getLogger(__name__)
 
@@ -35,30 +35,22 @@ def resources_update_search_vectors(resource_ids=None):
     resources = Resource.objects.order_by()
     if resource_ids is not None:
         resources = resources.filter(pk__in=list(resource_ids))
-    heading, file_text = None, None
+    vector = None
     for language, config in SEARCH_CONFIGS.items():
         parts = SearchVector(f"title_{language}", config=config, weight="A") + SearchVector(
             f"summary_{language}", config=config, weight="B"
         )
-        text = SearchVector(_version_text(language), config=config, weight="C")
-        heading = parts if heading is None else heading + parts
-        file_text = text if file_text is None else file_text + text
+        vector = parts if vector is None else vector + parts
+    for language, config in SEARCH_CONFIGS.items():
+        vector += SearchVector(_version_text(language), config=config, weight="C")
     select, params = (
-        resources.annotate(heading=heading, file_text=file_text)
-        .values("id", "heading", "file_text")
-        .query.sql_with_params()
+        resources.annotate(document=vector).values("id", "document").query.sql_with_params()
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH source AS MATERIALIZED ({select}),
-            headings AS (
-                INSERT INTO {SearchHeading._meta.db_table} (resource_id, vector)
-                SELECT id, heading FROM source
-                ON CONFLICT (resource_id) DO UPDATE SET vector = EXCLUDED.vector
-            )
             INSERT INTO {SearchDocument._meta.db_table} (resource_id, vector)
-            SELECT id, heading || file_text FROM source
+            SELECT id, document FROM ({select}) source
             ON CONFLICT (resource_id) DO UPDATE SET vector = EXCLUDED.vector
             """,
             params,

@@ -1,7 +1,7 @@
-"""Search reads narrow tables of its own; a generation number follows the facet index's data.
+"""Search reads a narrow table of its own; a generation number follows the facet index's data.
 
-The search vector leaves the resource for SearchDocument (everything) and SearchHeading
-(titles and summaries, which rank), copied over before the column goes.
+The search vector leaves the resource for SearchDocument, copied over before the column
+goes, with two more GIN indexes: on its titles, and on its titles and summaries.
 
 LibraryGeneration's one row moves with every committed change to what the facet index
 (resources/index.py) holds. A deferred row trigger bumps it once per transaction, at
@@ -20,9 +20,6 @@ from django.db import migrations, models
 COPY_VECTORS = """
 INSERT INTO resources_searchdocument (resource_id, vector)
 SELECT id, search_vector FROM resources_resource WHERE search_vector IS NOT NULL;
-INSERT INTO resources_searchheading (resource_id, vector)
-SELECT id, ts_filter(search_vector, '{a,b}') FROM resources_resource
-WHERE search_vector IS NOT NULL;
 """
 
 # table: the events (UPDATE OF names the columns the index reads) of a change.
@@ -99,10 +96,24 @@ def drop_triggers():
     )
 
 
+# The expressions resources.models.weighted() writes: the titles, and the titles with
+# the summaries, of each document. They tell how well a resource matches (its tier).
+TIER_INDEXES = """
+CREATE INDEX search_document_titles ON resources_searchdocument
+USING gin (ts_filter(vector, '{a}'));
+CREATE INDEX search_document_headings ON resources_searchdocument
+USING gin (ts_filter(vector, '{a,b}'));
+"""
+
+DROP_TIER_INDEXES = """
+DROP INDEX search_document_headings;
+DROP INDEX search_document_titles;
+"""
+
 # A word found in most of the library would make Postgres read every document in turn
 # (it counts a match as cheap, but each one unpacks a vector kept out of line): these run
 # with sequential scans off, so that the GIN indexes answer, in a few milliseconds. They
-# answer in packed binary (big-endian int8 ids, float4 ranks), read straight into numpy
+# answer with the ids packed in binary (big-endian int8), read straight into numpy
 # arrays: a word found in 70,000 resources is one value, not 70,000 Python numbers.
 SEARCH_FUNCTIONS = """
 CREATE FUNCTION resources_search_matches(query tsquery) RETURNS bytea
@@ -111,16 +122,22 @@ LANGUAGE sql STABLE SET enable_seqscan = off AS $$
     FROM resources_searchdocument WHERE vector @@ query
 $$;
 
-CREATE FUNCTION resources_search_ranks(query tsquery, OUT ids bytea, OUT ranks bytea)
+CREATE FUNCTION resources_search_titles(query tsquery) RETURNS bytea
 LANGUAGE sql STABLE SET enable_seqscan = off AS $$
-    SELECT coalesce(string_agg(int8send(resource_id), ''::bytea), ''::bytea),
-           coalesce(string_agg(float4send(ts_rank(vector, query)), ''::bytea), ''::bytea)
-    FROM resources_searchheading WHERE vector @@ query
+    SELECT coalesce(string_agg(int8send(resource_id), ''::bytea), ''::bytea)
+    FROM resources_searchdocument WHERE ts_filter(vector, '{a}') @@ query
+$$;
+
+CREATE FUNCTION resources_search_headings(query tsquery) RETURNS bytea
+LANGUAGE sql STABLE SET enable_seqscan = off AS $$
+    SELECT coalesce(string_agg(int8send(resource_id), ''::bytea), ''::bytea)
+    FROM resources_searchdocument WHERE ts_filter(vector, '{a,b}') @@ query
 $$;
 """
 
 DROP_SEARCH_FUNCTIONS = """
-DROP FUNCTION resources_search_ranks(tsquery);
+DROP FUNCTION resources_search_headings(tsquery);
+DROP FUNCTION resources_search_titles(tsquery);
 DROP FUNCTION resources_search_matches(tsquery);
 """
 
@@ -166,22 +183,6 @@ class Migration(migrations.Migration):
                 ("vector", django.contrib.postgres.search.SearchVectorField()),
             ],
         ),
-        migrations.CreateModel(
-            name="SearchHeading",
-            fields=[
-                (
-                    "resource",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="+",
-                        serialize=False,
-                        to="resources.resource",
-                    ),
-                ),
-                ("vector", django.contrib.postgres.search.SearchVectorField()),
-            ],
-        ),
         migrations.RunSQL(COPY_VECTORS, migrations.RunSQL.noop),
         migrations.RemoveIndex(
             model_name="resource",
@@ -197,12 +198,7 @@ class Migration(migrations.Migration):
                 fields=["vector"], name="search_document"
             ),
         ),
-        migrations.AddIndex(
-            model_name="searchheading",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["vector"], name="search_heading"
-            ),
-        ),
+        migrations.RunSQL(TIER_INDEXES, DROP_TIER_INDEXES),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
         migrations.RunSQL(triggers(), drop_triggers()),
         migrations.RunSQL(SEARCH_FUNCTIONS, DROP_SEARCH_FUNCTIONS),

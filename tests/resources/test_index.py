@@ -1,5 +1,7 @@
 """The facet index follows every change to the library, committed or not, and only those."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 
@@ -119,22 +121,34 @@ def test_drafts_and_unknown_ids_are_not_positions():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("rank_directly", [0, 5_000])
-def test_both_ways_of_ranking_order_alike(client, settings, monkeypatch, rank_directly):
-    """Ranking every match (many results) or just the results (few) gives one order."""
-    monkeypatch.setattr("resources.filters.RANK_DIRECTLY", rank_directly)
+@pytest.mark.parametrize("tier_directly", [0, 500], ids=["from the indexes", "from documents"])
+def test_relevance_puts_titles_then_summaries_then_file_text_and_the_newest_first(
+    client, monkeypatch, tier_directly
+):
+    monkeypatch.setattr("resources.filters.TIER_DIRECTLY", tier_directly)
     in_text = ResourceFactory(title_en="Annual report", summary_en="Figures.")
     LinkVersionFactory(resource=in_text, extracted_text="Water points and sanitation.")
     services.resource_update_search_vector(in_text.pk)
-    ResourceFactory(title_en="Hygiene kits", summary_en="Water and soap for families.")
-    ResourceFactory(title_en="Water and sanitation in camps", summary_en="Latrines.")
+    ResourceFactory(
+        title_en="Hygiene kits",
+        summary_en="Water and soap for families.",
+        publication_date=datetime.date(2024, 1, 1),
+    )
+    ResourceFactory(title_en="Water in camps", publication_date=datetime.date(2015, 1, 1))
+    ResourceFactory(title_en="Water trucking", publication_date=datetime.date(2020, 1, 1))
     ResourceFactory(title_en="Water draft", status=Resource.Status.DRAFT)
-    response = client.get(LIST, {"q": "water"})
-    assert [r.title for r in response.context["resources"]] == [
-        "Water and sanitation in camps",
+    ResourceFactory(title_en="Sanitation", summary_en="Latrines and water.")
+    found = client.get(LIST, {"q": "water"}).context["resources"]
+    assert [r.title for r in found] == [
+        "Water trucking",
+        "Water in camps",
         "Hygiene kits",
+        "Sanitation",
         "Annual report",
     ]
+    # One word in the title and the other in the summary beat both in the file's text.
+    found = client.get(LIST, {"q": "water sanitation"}).context["resources"]
+    assert [r.title for r in found] == ["Sanitation", "Annual report"]
 
 
 @pytest.mark.django_db
@@ -143,3 +157,21 @@ def test_remembered_searches_end_with_the_library_they_came_from(client):
     assert client.get(LIST, {"q": "water"}).context["paginator"].count == 1
     ResourceFactory(title_en="Water trucking")
     assert client.get(LIST, {"q": "water"}).context["paginator"].count == 2
+
+
+@pytest.mark.django_db
+def test_when_titles_fill_the_page_the_summaries_wait_for_the_next(
+    client, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("resources.filters.TIER_DIRECTLY", 0)
+    for year in range(2000, 2025):
+        ResourceFactory(title_en=f"Water {year}", publication_date=datetime.date(year, 1, 1))
+    ResourceFactory(title_en="Soap", summary_en="Water and soap.")
+    client.get(LIST)  # the index is read
+    with django_assert_num_queries(5):  # index current, words with titles, page (3)
+        first = client.get(LIST, {"q": "water"}).context["resources"]
+    assert [r.title for r in first] == [f"Water {year}" for year in range(2024, 2004, -1)]
+    with django_assert_num_queries(5):  # index current, headings, page (3)
+        second = client.get(LIST, {"q": "water", "page": 2}).context["resources"]
+    titles = [r.title for r in second]
+    assert titles == [f"Water {year}" for year in range(2004, 1999, -1)] + ["Soap"]

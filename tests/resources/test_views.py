@@ -171,7 +171,7 @@ def test_the_library_costs_the_same_queries_however_large(client, django_assert_
         client.get(LIST)
     with django_assert_num_queries(QUERIES):
         client.get(LIST)
-    # The topic's slug is checked; the words are matched, then ranked.
+    # The topic's slug is checked; the words are matched, then the few results ranked.
     with django_assert_num_queries(QUERIES + 3):
         client.get(LIST, {"q": "guide", "topic": topics[0].slug, "language": "fr"})
     # The same words again: their matches are remembered, and newest first needs no ranks.
