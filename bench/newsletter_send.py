@@ -23,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -136,7 +137,7 @@ def main():
     from cpaor.embedded import free_port
 
     port = free_port()
-    result_path = Path(f"/tmp/{queue}.json")
+    result_path = Path(tempfile.gettempdir()) / f"{queue}.json"
     ready = multiprocessing.Event()
     sink = multiprocessing.Process(target=sink_main, args=(port, ready, str(result_path)))
     sink.start()
@@ -145,7 +146,12 @@ def main():
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "SITE_URL": "http://localhost"}
     workers = [
         celery_workers.start_worker(
-            queue=queue, name=f"{queue}-{n}", env=env, loglevel="warning", quiet=True
+            queue=queue,
+            name=f"{queue}-{n}",
+            env=env,
+            loglevel="warning",
+            quiet=True,
+            log=Path(tempfile.gettempdir()) / f"{queue}-{n}.log",  # not the benchmark's table
         )
         for n in range(args.workers)
     ]

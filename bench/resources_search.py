@@ -338,7 +338,7 @@ def vocabulary(rng, language, size=4000):
     words = set()
     while len(words) < size:
         words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
-    words = list(words)
+    words = sorted(words)  # a set's order changes from run to run; the library must not
     for word in WORDS[language]:
         words.insert(rng.randint(15, 1500), word)
     cumulative, total = [], 0.0
