@@ -38,12 +38,9 @@ SORTS = [
     ("newest", _("Newest first")),
     ("title", _("Title")),
 ]
-FACETS = ("type", "language", "year", "topic", "initiative", "region", "key")
 # Up to this many results are put in tiers from their own documents; more, from the GIN
 # indexes on the titles, and on the titles and summaries, of every document.
 TIER_DIRECTLY = 500
-# A facet's name and the form fields it owns.
-FACET_FIELDS = {"year": ("year_from", "year_to")}
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -154,10 +154,6 @@ class LibraryIndex:
             while len(self._searches) > REMEMBERED_SEARCHES:
                 self._searches.popitem(last=False)
 
-    def is_remembered(self, key):
-        with self._searches_lock:
-            return key in self._searches
-
     def forget_searches(self):
         with self._searches_lock:
             self._searches.clear()
