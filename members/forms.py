@@ -113,6 +113,25 @@ class ApplicationForm(HoneypotFormMixin, forms.ModelForm):
 
 
 COMMON_FIELDS = ("motivation", *COMMITMENTS, "supporting_document")
+# Each kind of application's own section of the form.
+ORGANISATION_FIELDS = (
+    "org_name",
+    "org_acronym",
+    "org_type",
+    "hq_country",
+    "countries",
+    "website",
+    "cp_work",
+    "focal_name",
+    "focal_title",
+    "focal_email",
+    "focal_phone",
+    "alternate_name",
+    "alternate_title",
+    "alternate_email",
+    "alternate_phone",
+)
+INDIVIDUAL_FIELDS = ("person_name", "affiliation", "expertise", "person_country")
 
 
 class OrganisationApplicationForm(ApplicationForm):
@@ -124,47 +143,11 @@ class OrganisationApplicationForm(ApplicationForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    SECTION_FIELDS = (
-        "org_name",
-        "org_acronym",
-        "org_type",
-        "hq_country",
-        "countries",
-        "website",
-        "cp_work",
-        "focal_name",
-        "focal_title",
-        "focal_email",
-        "focal_phone",
-        "alternate_name",
-        "alternate_title",
-        "alternate_email",
-        "alternate_phone",
-    )
+    SECTION_FIELDS = ORGANISATION_FIELDS
 
     class Meta:
         model = Application
-        fields = (
-            "membership_type",
-            *(
-                "org_name",
-                "org_acronym",
-                "org_type",
-                "hq_country",
-                "countries",
-                "website",
-                "cp_work",
-                "focal_name",
-                "focal_title",
-                "focal_email",
-                "focal_phone",
-                "alternate_name",
-                "alternate_title",
-                "alternate_email",
-                "alternate_phone",
-            ),
-            *COMMON_FIELDS,
-        )
+        fields = ("membership_type", *ORGANISATION_FIELDS, *COMMON_FIELDS)
         widgets = {
             "membership_type": forms.RadioSelect,
             "countries": forms.SelectMultiple(attrs={"size": 8}),
@@ -187,17 +170,11 @@ class OrganisationApplicationForm(ApplicationForm):
 
 class IndividualApplicationForm(ApplicationForm):
     KIND = "individual"
-    SECTION_FIELDS = ("person_name", "affiliation", "expertise", "person_country")
+    SECTION_FIELDS = INDIVIDUAL_FIELDS
 
     class Meta:
         model = Application
-        fields = (
-            "person_name",
-            "affiliation",
-            "expertise",
-            "person_country",
-            *COMMON_FIELDS,
-        )
+        fields = (*INDIVIDUAL_FIELDS, *COMMON_FIELDS)
         help_texts = {
             "expertise": _("Your fields of expertise and experience in child protection."),
             "motivation": _("Why you want to join, and what you would bring."),
