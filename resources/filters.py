@@ -128,25 +128,19 @@ class ResourceFilter(django_filters.FilterSet):
 
         return self._remembered("matches", read)
 
-    def _in_titles(self):
-        """A mask of the resources whose titles hold all the words."""
-        return self._remembered(
-            "titles", lambda: self._mask_of(search(self.search_words, titles=True)[1])
-        )
-
-    def _in_headings(self):
-        """A mask of the resources whose titles and summaries together hold the words."""
-        return self._remembered(
-            "headings", lambda: self._mask_of(search_headings(self.search_words))
-        )
+    def _in_tier(self, tier):
+        """A mask of the resources whose titles ("titles") or titles and summaries together
+        ("headings") hold all the words."""
+        return self._remembered(tier, lambda: self._mask_of(search_tier(self.search_words, tier)))
 
     def _tiers_among(self, positions):
         """The tier of each of a few results, read from their documents alone."""
         digest = hashlib.blake2b(positions.tobytes(), digest_size=16).digest()
 
         def read(key):
-            tiers = dict(search_tiers_among(self.search_words, self.index.ids[positions]))
-            return np.array([tiers.get(pk, 0) for pk in self.index.ids[positions].tolist()])
+            ids = self.index.ids[positions]
+            tiers = dict(search_tiers_among(self.search_words, ids))
+            return np.array([tiers.get(pk, 0) for pk in ids.tolist()])
 
         return self.index.remembered(("tiers among", self._words_key, digest), read)
 
@@ -158,12 +152,12 @@ class ResourceFilter(django_filters.FilterSet):
         if len(positions) <= TIER_DIRECTLY:
             tiers = self._tiers_among(positions)
             return np.concatenate([positions[tiers == tier] for tier in (2, 1, 0)])
-        in_titles = self._in_titles()[positions]
+        in_titles = self._in_tier("titles")[positions]
         first = positions[in_titles]
         if stop is not None and stop <= len(first):
             return first
         rest = positions[~in_titles]
-        in_headings = self._in_headings()[rest]
+        in_headings = self._in_tier("headings")[rest]
         return np.concatenate([first, rest[in_headings], rest[~in_headings]])
 
     @cached_property
@@ -175,7 +169,7 @@ class ResourceFilter(django_filters.FilterSet):
             masks["type"] = np.isin(index.types, codes)
         if values.get("language"):
             codes = [library.LANGUAGES.index(value) for value in values["language"]]
-            masks["language"] = index.languages.having(codes, index.size)
+            masks["language"] = index.languages.having(codes)
         year_from, year_to = values.get("year_from"), values.get("year_to")
         if year_from is not None or year_to is not None:
             mask = index.years > 0
@@ -188,7 +182,7 @@ class ResourceFilter(django_filters.FilterSet):
             # An empty choice is a QuerySet.none(): asking whether it is empty costs time.
             if self.is_bound and self.data.getlist(name) and values.get(name):
                 links = getattr(index, f"{name}s")
-                masks[name] = links.having([term.pk for term in values[name]], index.size)
+                masks[name] = links.having([term.pk for term in values[name]])
         if values.get("key"):
             masks["key"] = index.key
         return masks
@@ -325,11 +319,13 @@ def search(words, titles=False):
         return [np.frombuffer(ids, dtype=">i8") for ids in cursor.fetchone()]
 
 
-def search_headings(words):
-    """The ids of the resources whose titles and summaries together hold the words."""
+def search_tier(words, tier):
+    """The ids of the resources whose titles ("titles") or titles and summaries together
+    ("headings") hold the words (migration 0005's resources_search_titles / _headings)."""
+    function = {"titles": "resources_search_titles", "headings": "resources_search_headings"}
     sql, params = _words_sql(words)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT resources_search_headings({sql})", params)
+        cursor.execute(f"SELECT {function[tier]}({sql})", params)
         return np.frombuffer(cursor.fetchone()[0], dtype=">i8")
 
 

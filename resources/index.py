@@ -59,14 +59,14 @@ class Links:
         bits[rows, positions[kept]] = True
         return cls(distinct.tolist(), np.packbits(bits, axis=1), size)
 
-    def having(self, values, size):
+    def having(self, values):
         """A mask of the resources filed under any of values."""
         chosen = set(values)
         rows = [row for row, value in enumerate(self.values) if value in chosen]
         if not rows:
-            return np.zeros(size, dtype=bool)
+            return np.zeros(self.size, dtype=bool)
         either = np.bitwise_or.reduce(self.bitmaps[rows], axis=0)
-        return np.unpackbits(either, count=size).astype(bool)
+        return np.unpackbits(either, count=self.size).astype(bool)
 
     def counts(self, mask):
         """{value: resources among mask filed under it}."""
