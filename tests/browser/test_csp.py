@@ -48,12 +48,16 @@ def test_public_pages_load_without_policy_violations(page, content):
     assert violations(page, paths) == []
 
 
-def test_admin_pages_load_without_policy_violations(page, content):
-    UserFactory(username="root", is_staff=True, is_superuser=True)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "root")
+def log_in_to_admin(page, username, then="/admin/"):
+    UserFactory(username=username, is_staff=True, is_superuser=True)
+    page.goto(f"/admin/login/?next={then}")
+    page.fill("#id_username", username)
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
+
+
+def test_admin_pages_load_without_policy_violations(page, content):
+    log_in_to_admin(page, "root")
     assert page.locator("#user-tools").is_visible()
     paths = [
         "/admin/",
@@ -65,11 +69,7 @@ def test_admin_pages_load_without_policy_violations(page, content):
 
 
 def test_admin_translation_tabs_work_from_the_portals_own_jquery_ui(page, content):
-    UserFactory(username="editor", is_staff=True, is_superuser=True)
-    page.goto("/admin/login/?next=/admin/initiatives/initiative/add/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
+    log_in_to_admin(page, "editor", then="/admin/initiatives/initiative/add/")
     french = page.locator('a.ui-tabs-anchor[href="#tab_id_title_fr"]')
     assert french.text_content().strip() == "fr"
     # One tab per language; choosing French shows the French title field.
