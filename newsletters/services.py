@@ -436,8 +436,20 @@ class RateLimiter:
 
 def _claim(issue_id, worker, size):
     """Take up to `size` pending rows for this task; committed at once, so a crash
-    afterwards leaves them 'sending' until the watchdog's lease gives them back."""
+    afterwards leaves them 'sending' until the watchdog's lease gives them back.
+
+    Nothing is claimed unless the issue is sending at the moment of the claim. The issue
+    row stays share-locked until the claim commits, so a pause (which locks it FOR
+    UPDATE) either comes first and is seen here, or waits and then finds these rows
+    'sending', to be given back within NEWSLETTER_STATUS_CHECK_EVERY messages. Once no
+    row of a paused issue is 'sending', nothing more of it goes out."""
     with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(
+            "SELECT status FROM newsletters_issue WHERE id = %s FOR KEY SHARE", [issue_id]
+        )
+        row = cursor.fetchone()
+        if row is None or row[0] != Issue.Status.SENDING:
+            return []
         cursor.execute(
             """
             UPDATE newsletters_delivery
