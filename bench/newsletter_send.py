@@ -178,6 +178,7 @@ def main():
             worker.terminate()
         for worker in workers:
             worker.wait(30)
+        celery_workers.forget_queue(broker, queue)
         sink.terminate()
         sink.join(30)
 

@@ -44,3 +44,12 @@ def stop_worker(process, timeout=20):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def forget_queue(broker_url, queue):
+    """Remove a finished queue from Redis: its messages and kombu's records of its
+    bindings, which would otherwise stay behind after every test or benchmark run."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")

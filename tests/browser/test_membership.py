@@ -62,6 +62,7 @@ def worker(sink, tmp_path):
     process = workers.start_worker(queue=queue, env=env, log=log)
     yield log
     workers.stop_worker(process)
+    workers.forget_queue(url, queue)
     app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager = saved
     app.amqp.router = app.amqp.Router()
     app.amqp._producer_pool = None

@@ -71,6 +71,7 @@ def start_worker(broker_url, queue, tmp_path):
     yield start
     for process, _log in started:
         workers.stop_worker(process)
+    workers.forget_queue(broker_url, queue)
 
 
 def enqueue(broker_url, queue, **kwargs):

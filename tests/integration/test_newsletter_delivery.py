@@ -123,7 +123,7 @@ def workers(tmp_path, queue, broker_url):
     yield start
     for process, _log in started:
         celery_workers.stop_worker(process)
-    redis.Redis.from_url(broker_url).delete(queue)
+    celery_workers.forget_queue(broker_url, queue)
 
 
 def make_issue(statuses, language="en", prefix="reader"):
