@@ -43,7 +43,13 @@ def sink_main(port, ready, result_path):
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     counts = collections.Counter()
 
+    from cpaor.mailsink import offer_pipelining
+
     class Counting:
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):
+            session.host_name = hostname
+            return offer_pipelining(responses)
+
         async def handle_DATA(self, server, session, envelope):
             match = MESSAGE_ID.search(envelope.original_content or b"")
             message_id = match.group(1).decode() if match else "?"

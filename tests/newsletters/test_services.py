@@ -1,4 +1,3 @@
-import collections
 import datetime
 import time
 
@@ -7,7 +6,6 @@ from django.core import mail as outbox
 from django.db import IntegrityError
 from django.utils import timezone
 
-from cpaor.mailsink import MailSink
 from newsletters import links, services
 from newsletters.models import ConsentRecord, Delivery, Issue, Subscriber
 
@@ -301,56 +299,3 @@ def test_the_starting_lists_load_once_and_keep_editors_changes():
         "fr",
         "es",
     }
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    with MailSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.NEWSLETTER_RATE_PER_SECOND = 0
-        yield sink
-
-
-def sending_issue(subscribers):
-    newsletter = NewsletterListFactory()
-    ids = bulk_subscribers(newsletter, ["confirmed"] * subscribers)["confirmed"]
-    issue = IssueFactory(newsletter=newsletter)
-    services.issue_send_now(issue_id=issue.pk)
-    return issue, ids
-
-
-def test_a_chunk_sends_its_rows_and_marks_each_sent(settings, smtp_sink):
-    settings.NEWSLETTER_CHUNK_SIZE = 10
-    issue, ids = sending_issue(12)
-    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is True
-    statuses = collections.Counter(issue.deliveries.values_list("status", flat=True))
-    assert statuses == {"sent": 10, "pending": 2}
-    assert len(smtp_sink.messages) == 10
-    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
-    assert len(smtp_sink.messages) == 12
-    issue.refresh_from_db()
-    assert issue.status == Issue.Status.SENT
-
-
-def test_a_chunk_that_saw_the_issue_sending_claims_nothing_once_it_is_paused(
-    settings, smtp_sink, monkeypatch
-):
-    """The pause lands between the chunk's first look at the issue and its claim: the
-    claim itself sees the pause, so nothing goes out and every row stays pending."""
-    settings.NEWSLETTER_CHUNK_SIZE = 10
-    issue, ids = sending_issue(12)
-    claim = services._claim
-
-    def paused_first(issue_id, worker, size):
-        services.issue_pause(issue_id=issue_id)
-        return claim(issue_id, worker, size)
-
-    monkeypatch.setattr(services, "_claim", paused_first)
-    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
-    assert smtp_sink.messages == []
-    assert set(issue.deliveries.values_list("status", flat=True)) == {"pending"}
-    issue.refresh_from_db()
-    assert issue.status == Issue.Status.PAUSED
