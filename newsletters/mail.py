@@ -157,6 +157,23 @@ def confirmation_email(subscriber, newsletters, language):
     return subject, text, html
 
 
+# An address whose every part is plain ASCII that needs no quoting or encoding, and a
+# display name that is printable ASCII short enough never to be folded: for these,
+# addresses() gives what Django's sanitize_address() gives, a hundred times faster.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+PLAIN_NAME = re.compile(r"[ -~]{0,60}")
+
+
+def addresses(name, email):
+    """(envelope recipient, To header) of a subscriber."""
+    if PLAIN_ADDRESS.fullmatch(email) and PLAIN_NAME.fullmatch(name) and "=?" not in name:
+        return email, formataddr((name, email))
+    return sanitize_address(email, "utf-8"), sanitize_address((name, email), "utf-8")
+
+
 SUBSCRIBER_MARK = "NEWSLETTERSUBSCRIBERMARK"
 RECIPIENT_MARK = "newsletter-recipient@mark.invalid"
 
@@ -191,11 +208,10 @@ class PreparedIssue:
 
     def for_subscriber(self, subscriber):
         """(envelope recipient, message bytes) of one subscriber's copy."""
-        recipient = sanitize_address(subscriber.email, "utf-8")
+        recipient, header = addresses(subscriber.name, subscriber.email)
         if not self.fast:
             message = issue_message(self.rendered, subscriber)
             return recipient, message.message().as_bytes(linesep="\r\n")
-        header = sanitize_address((subscriber.name, subscriber.email), "utf-8")
         return recipient, (
             self.raw.replace(RECIPIENT_MARK.encode(), header.encode())
             .replace(SUBSCRIBER_MARK.encode(), str(subscriber.pk).encode())

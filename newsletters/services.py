@@ -592,8 +592,9 @@ def _announce(smtp, sender, recipient, size):
     one round trip instead of three."""
     smtp.ehlo_or_helo_if_needed()
     options = f" size={size}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    mail_from = f"mail FROM:{smtplib.quoteaddr(sender)}{options}"
-    rcpt_to = f"rcpt TO:{smtplib.quoteaddr(recipient)}"
+    # Both are bare addresses already (PreparedIssue and mail.addresses made them so).
+    mail_from = f"mail FROM:<{sender}>{options}"
+    rcpt_to = f"rcpt TO:<{recipient}>"
     if smtp.does_esmtp and smtp.has_extn("pipelining"):
         smtp.send(f"{mail_from}\r\n{rcpt_to}\r\ndata\r\n")
         replies = [smtp.getreply() for _ in range(3)]

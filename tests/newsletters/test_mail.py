@@ -4,8 +4,11 @@ may reach another's copy."""
 
 import email
 import email.policy
+import random
+import string
 
 import pytest
+from django.core.mail.message import sanitize_address
 
 from newsletters import links, mail
 
@@ -104,3 +107,49 @@ def test_a_body_the_mail_package_must_re_encode_is_built_per_reader_and_stays_co
     assert not prepared.fast
     assert_own_copy(parse(raw_ada), ada, grace, issue, "en")
     assert_own_copy(parse(raw_grace), grace, ada, issue, "en")
+
+
+def address_cases():
+    """Names and addresses that need quoting, encoding, folding or punycode, and many
+    random ones (seeded, so every run checks the same)."""
+    cases = [
+        ("", "a@b.org"),
+        ("Reader 1", "reader1@example.org"),
+        ('Jo "J" Doe', "jo@example.org"),
+        ("Doe, John", "jd@example.org"),
+        ("Dr. Who", "who@example.org"),
+        ("A" * 60, "a@example.org"),
+        ("A" * 61, "a@example.org"),
+        ("x " * 45, "long@example.org"),
+        ("=?utf-8?q?hi?=", "q@example.org"),
+        ("Amélie", "amelie@example.org"),
+        ("أحمد", "ahmad@example.org"),
+        ("Bob", "bob@bücher.de"),
+        ("Bob", "bob.smith+news@Example.ORG"),
+        ("back\\slash (paren) <angle> semi;colon at@sign", "b@example.org"),
+        ("", "o'neil@example.org"),
+        ("", "a..b@example.org"),
+        ("", '"quoted local"@example.org'),
+        ("", "ü@example.org"),
+    ]
+    rng = random.Random(2026)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " éü"
+    for _ in range(1000):
+        name = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70)))
+        local = "".join(rng.choice(string.ascii_letters + ".+-_'") for _ in range(9))
+        cases.append((name, f"{local}@example.org"))
+    return cases
+
+
+def test_addresses_are_what_djangos_sanitize_address_gives():
+    checked = 0
+    for name, address in address_cases():
+        try:
+            want = (sanitize_address(address, "utf-8"), sanitize_address((name, address), "utf-8"))
+        except ValueError:
+            with pytest.raises(ValueError):
+                mail.addresses(name, address)
+            continue
+        assert mail.addresses(name, address) == want, (name, address)
+        checked += 1
+    assert checked > 900
