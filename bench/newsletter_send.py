@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from databases import recreate_database, with_path
+from machine import describe
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DB = "cpaor_bench_news"
@@ -96,6 +97,7 @@ def main():
     sys.path.insert(0, str(REPO))
 
     print(f"database {BENCH_DB} (created afresh); broker {broker}; queue {queue}", flush=True)
+    print(describe(), flush=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, check=True)
 
     import django

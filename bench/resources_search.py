@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from databases import database_url, recreate_database
+from machine import describe
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -660,6 +661,7 @@ def main():
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     print(f"{published:,} published resources; PostgreSQL {version}; {args.reps} repetitions each")
+    print(describe())
     rows = run_queries(args.reps)
     width = max(len(row[0]) for row in rows)
     print()

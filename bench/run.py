@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from databases import drop_database, recreate_database  # noqa: E402
+from machine import describe  # noqa: E402
 
 from cpaor.embedded import free_port, make_preexec  # noqa: E402
 
@@ -232,6 +233,7 @@ def report(rows, search_output, newsletter_output, args):
     lines = [
         f"CP AoR portal benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}",
+        describe(),
         f"gunicorn: {args.workers} sync workers; {args.concurrency} concurrent clients, "
         f"{args.seconds:g} s per page; new connection per request",
         "",
