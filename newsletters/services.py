@@ -580,7 +580,12 @@ def _smtp_code(error):
     return getattr(error, "smtp_code", 0) or 0
 
 
-def _reset(smtp):
+def _after_refusal(smtp, codes):
+    """A server closing the connection (421) is let go; otherwise the refused
+    transaction is reset, and the connection serves the next message."""
+    if 421 in codes:
+        smtp.close()
+        return
     with contextlib.suppress(smtplib.SMTPServerDisconnected):
         smtp.rset()
 
@@ -611,10 +616,7 @@ def _announce(smtp, sender, recipient, size):
         # Told to go on despite a refusal: end the empty message before resetting.
         smtp.send(".\r\n")
         smtp.getreply()
-    if 421 in codes:  # the server is closing the connection
-        smtp.close()
-    else:
-        _reset(smtp)
+    _after_refusal(smtp, codes)
     (mail_code, mail_reply), *rest = replies
     if mail_code != 250:
         raise smtplib.SMTPSenderRefused(mail_code, mail_reply, sender)
@@ -632,10 +634,7 @@ def _hand_over(smtp, raw):
     smtp.send(data + b".\r\n")
     code, reply = smtp.getreply()
     if code != 250:
-        if code == 421:
-            smtp.close()
-        else:
-            _reset(smtp)
+        _after_refusal(smtp, [code])
         raise smtplib.SMTPDataError(code, reply)
 
 
