@@ -1,0 +1,49 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from cpaor.validators import single_line
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Bob\r\nBcc: x@evil.test",
+        "tab\there",
+        "nul\x00byte",
+        "escape\x1b[31m",
+        "c1\x85control",
+        "line\u2028separator",
+        "evil\u202etxt.exe",
+        "isolate\u2067x\u2069",
+    ],
+)
+def test_refuses_what_breaks_one_line(value):
+    with pytest.raises(ValidationError) as caught:
+        single_line(value)
+    assert caught.value.code == "single_line"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Bob Smith",
+        "Zoë Ñúñez-Łukasz",
+        "منظمة إنقاذ الطفولة",
+        "Save the Children \u200fمنظمة\u200e (SC)",  # direction marks are fine
+        "علي\u200cرضا",  # zero-width non-joiner (Persian)
+        "👩\u200d👧 family",  # zero-width joiner in an emoji sequence
+        '=HYPERLINK("x")',  # formulas are neutralised on export, not refused
+        "x" * 10_000,
+        "",
+    ],
+)
+def test_accepts_real_names(value):
+    single_line(value)
+
+
+def test_the_message_is_translated():
+    with pytest.raises(ValidationError) as caught:
+        single_line("a\nb")
+    with translation.override("fr"):
+        assert "une seule ligne" in str(caught.value.messages[0])
