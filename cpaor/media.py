@@ -5,17 +5,48 @@ so the extension tells the real type. They are still served as downloads: never 
 inline as a page, never sniffed into something else, sandboxed if a browser tried.
 Images (thumbnails) may show inline. With object storage (S3), the bucket serves them
 and this view is not mounted.
+
+A file is seen by whoever may see what it belongs to: the files and thumbnails of a draft
+resource, the picture of a draft initiative, only by the editors who see the draft, and
+never from a shared cache. Published content's files are cached publicly.
 """
 
 import mimetypes
+import os
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
 INLINE_TYPES = {"image/png", "image/jpeg"}
+PUBLIC, PRIVATE = "public", "private"
+
+
+def _owners(name):
+    """The content a stored file belongs to (a queryset with published() and
+    visible_to()), or None for files of content that is never a draft (partner logos)."""
+    from initiatives.models import Initiative
+    from resources.models import Resource
+
+    if name.startswith("resources/"):
+        return Resource.objects.filter(Q(thumbnail=name) | Q(versions__file=name)).order_by()
+    if name.startswith("initiatives/"):
+        return Initiative.objects.filter(hero_image=name).order_by()
+    return None
+
+
+def audience(request, name):
+    """PUBLIC, PRIVATE (this person only: an editor seeing a draft's file) or None (not
+    for this person; also a file that no longer belongs to anything)."""
+    owners = _owners(name)
+    if owners is None or owners.published().exists():
+        return PUBLIC
+    if owners.visible_to(request.user).exists():
+        return PRIVATE
+    return None
 
 
 @require_safe
@@ -26,6 +57,11 @@ def serve_media(request, path):
         raise Http404 from exc
     if not full.is_file():
         raise Http404
+    # The stored name as the database holds it, whatever ./ or // the address had.
+    name = Path(os.path.relpath(full, os.path.abspath(settings.MEDIA_ROOT))).as_posix()
+    seen_by = audience(request, name)
+    if seen_by is None:
+        raise Http404
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES
     response = FileResponse(
@@ -33,5 +69,8 @@ def serve_media(request, path):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=86400"
+    if seen_by == PUBLIC:
+        response["Cache-Control"] = "public, max-age=86400"
+    else:
+        response["Cache-Control"] = "private, no-store"
     return response
