@@ -1,12 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
-from .models import Strategy, StrategyGoal, User
+from . import audit, outbox
+from .models import OutboundEmail, Strategy, StrategyGoal, User
 
 admin.site.site_header = _("CP AoR portal administration")
 admin.site.site_title = _("CP AoR portal")
@@ -77,3 +79,73 @@ class AuditTrailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Every e-mail the portal sent or tried to send to one person, with its error; those
+    that failed can be sent again. Nothing here is edited by hand."""
+
+    list_display = ("created", "recipients", "subject", "status", "attempts", "error")
+    list_filter = ("status", "created")
+    search_fields = ("subject", "to", "last_error")
+    date_hierarchy = "created"
+    actions = ["send_again"]
+    fields = (
+        ("status", "attempts"),
+        ("created", "next_attempt_at", "sent_at"),
+        "to",
+        "subject",
+        "last_error",
+        "headers",
+        "context",
+        "body",
+    )
+
+    @admin.display(description=_("to"))
+    def recipients(self, email):
+        return ", ".join(email.to)
+
+    @admin.display(description=_("last error"))
+    def error(self, email):
+        return email.last_error[:120]
+
+    @admin.action(description=_("Send the selected e-mails again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        emails = list(queryset.exclude(status=OutboundEmail.Status.SENT))
+        count = outbox.email_send_again(email_ids=[email.pk for email in emails])
+        audit.record_many(user=request.user, objects=emails, message="Queued to be sent again")
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d e-mail queued to be sent again; sent ones are never sent twice.",
+                "%(count)d e-mails queued to be sent again; sent ones are never sent twice.",
+                count,
+            )
+            % {"count": count},
+            level,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields_flat()
+
+    @classmethod
+    def fields_flat(cls):
+        return [name for row in cls.fields for name in (row if isinstance(row, tuple) else (row,))]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A page that saves nothing offers no Save button.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

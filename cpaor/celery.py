@@ -16,11 +16,8 @@ app.autodiscover_tasks()
 EMAIL_TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OSError,),
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
+    # The outbox row counts the tries and fails after its last (cpaor.outbox.MAX_ATTEMPTS).
+    "max_retries": None,
     "soft_time_limit": 60,
     "time_limit": 90,
 }

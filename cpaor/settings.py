@@ -401,4 +401,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": NEWSLETTER_WATCHDOG_SECONDS,
         "options": {"queue": NEWSLETTER_QUEUE, "expires": NEWSLETTER_WATCHDOG_SECONDS},
     },
+    "outbox-sweep": {
+        "task": "cpaor.outbox_sweep",
+        "schedule": 300,
+        "options": {"expires": 300},
+    },
 }

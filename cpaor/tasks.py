@@ -2,30 +2,30 @@
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from celery.utils.time import get_exponential_backoff_interval
 
+from . import outbox
 from .celery import EMAIL_TASK_OPTIONS, app
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(name="cpaor.send_email", **EMAIL_TASK_OPTIONS)
-def send_email(to, subject, body, html=None, headers=None, log_context=None):
-    """Send one e-mail; retried with backoff while the SMTP server is unreachable.
-
-    log_context (e.g. {"application_id": 12}) goes into the log line of the sending, so
-    a message can be traced to what caused it."""
-    recipients = [to] if isinstance(to, str) else list(to)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-        headers=headers or {},
+@app.task(name="cpaor.send_email", bind=True, **EMAIL_TASK_OPTIONS)
+def send_email(self, email_id):
+    """Send one message of the outbox; while the server is unreachable or answers 4xx,
+    try again later with a growing delay, then record it failed."""
+    retry_in = get_exponential_backoff_interval(
+        factor=5, retries=self.request.retries, maximum=600, full_jitter=True
     )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
-    logger.info("e-mail sent: %s", subject, extra=log_context or {})
-    return len(recipients)
+    outcome, email = outbox.email_send(email_id=email_id, retry_in=retry_in)
+    if outcome == "sent":
+        logger.info("e-mail sent: %s", email.subject, extra=email.context)
+    elif outcome == "retry":
+        raise self.retry(countdown=retry_in)
+    return outcome
+
+
+@app.task(name="cpaor.outbox_sweep", ignore_result=True, soft_time_limit=60, time_limit=90)
+def outbox_sweep():
+    """Queue again the outbox messages whose task was lost."""
+    return outbox.outbox_sweep()

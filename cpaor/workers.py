@@ -53,3 +53,11 @@ def forget_queue(broker_url, queue):
 
     client = redis.Redis.from_url(broker_url)
     client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+
+
+def database_url(connection):
+    """DATABASE_URL of the database a Django connection uses (a test database, say), for
+    a worker that must see the same rows."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -4,7 +4,6 @@ address that already has an account costs the same time as a real sign-up."""
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import SignupForm
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,7 +13,7 @@ class AccountAdapter(DefaultAccountAdapter):
         from allauth.account.adapter import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
-        from cpaor.tasks import send_email
+        from cpaor import outbox
 
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
@@ -32,14 +31,14 @@ class AccountAdapter(DefaultAccountAdapter):
             html, body = message.body, ""
         else:
             body = message.body
-        kwargs = {
-            "to": list(message.to),
-            "subject": message.subject,
-            "body": body,
-            "html": html,
-            "headers": dict(message.extra_headers or {}),
-        }
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        outbox.email_queue(
+            to=list(message.to),
+            subject=message.subject,
+            body=body,
+            html=html,
+            headers=dict(message.extra_headers or {}),
+            context={"kind": template_prefix.rsplit("/", 1)[-1]},
+        )
 
 
 class PortalSignupForm(SignupForm):

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cpaor import audit
+from cpaor import audit, outbox
 from cpaor.groups import MEMBERSHIP_REVIEWERS
 from initiatives.models import Partner
 
@@ -139,11 +139,8 @@ def _absolute(path):
     return settings.SITE_URL + path
 
 
-def _send(*, to, kind, application_id, language, note=""):
-    from cpaor.tasks import send_email
-
-    application = Application.objects.filter(pk=application_id).first()
-    if application is None or not to:
+def _send(*, to, kind, application, language, note=""):
+    if not to:
         return
     with translation.override(language):
         context = {
@@ -158,12 +155,12 @@ def _send(*, to, kind, application_id, language, note=""):
         }
         subject = str(SUBJECTS[kind]) % {"name": application.display_name}
         body = render_to_string(f"members/email/{kind}.txt", context)
-    send_email.delay(
+    outbox.email_queue(
         to=to,
         subject=subject,
         body=body,
         headers={"Content-Language": language},
-        log_context={"application_id": application_id, "kind": kind},
+        context={"application_id": application.pk, "kind": kind},
     )
 
 
@@ -175,11 +172,12 @@ def applicant_addresses(application):
 
 
 def _email_applicant(application, kind, note=""):
-    to = applicant_addresses(application)
-    language = application.language
-    pk = application.pk
-    transaction.on_commit(
-        lambda: _send(to=to, kind=kind, application_id=pk, language=language, note=note)
+    _send(
+        to=applicant_addresses(application),
+        kind=kind,
+        application=application,
+        language=application.language,
+        note=note,
     )
 
 
@@ -196,14 +194,9 @@ def reviewer_addresses():
 
 
 def _email_reviewers(application):
-    pk = application.pk
-
-    def send():
-        for address in reviewer_addresses():
-            # Reviewers read the portal's source language.
-            _send(to=address, kind="reviewer_notice", application_id=pk, language="en")
-
-    transaction.on_commit(send)
+    for address in reviewer_addresses():
+        # Reviewers read the portal's source language.
+        _send(to=address, kind="reviewer_notice", application=application, language="en")
 
 
 # Transitions --------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from psycopg import pq
 
+from cpaor import outbox
+
 from . import links, mail
 from .models import (
     ConsentRecord,
@@ -50,15 +52,15 @@ def normalize_email(email):
     return f"{local}@{domain.lower()}" if local else email.strip()
 
 
-def _send_confirmation(subscriber_id, list_ids, language):
-    from cpaor.tasks import send_email
-
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None:
-        return
-    newsletters = list(NewsletterList.objects.filter(pk__in=list_ids).by_order())
+def _send_confirmation(subscriber, newsletters, language):
     subject, text, html = mail.confirmation_email(subscriber, newsletters, language)
-    send_email.delay(subscriber.email, subject, text, html)
+    outbox.email_queue(
+        to=subscriber.email,
+        subject=subject,
+        body=text,
+        html=html,
+        context={"subscriber_id": subscriber.pk, "kind": "newsletter_confirmation"},
+    )
 
 
 def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=""):
@@ -69,7 +71,7 @@ def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=
     twice, or for someone else, is harmless.
     """
     email = normalize_email(email)
-    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids))
+    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids).by_order())
     if not newsletters:
         return None
     with transaction.atomic():
@@ -85,8 +87,7 @@ def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=
             text=consent_text,
         )
         record.lists.set(newsletters)
-        ids = [newsletter.pk for newsletter in newsletters]
-        transaction.on_commit(lambda: _send_confirmation(subscriber.pk, ids, language))
+        _send_confirmation(subscriber, newsletters, language)
     return subscriber
 
 
@@ -351,8 +352,6 @@ def issue_cancel(*, issue_id, by=None):
 
 def issue_send_test(*, issue_id, email):
     """Send the issue, marked as a test, to one address (an editor's own)."""
-    from cpaor.tasks import send_email
-
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
     rendered = mail.render_issue(issue)
     # A stand-in subscriber: its links lead to the "link no longer valid" page.
@@ -360,8 +359,13 @@ def issue_send_test(*, issue_id, email):
     message = mail.issue_message(rendered, stand_in, subject_prefix="[TEST] ")
     html = message.alternatives[0][0]
     headers = {key: value for key, value in message.extra_headers.items() if key != "Message-ID"}
-    transaction.on_commit(
-        lambda: send_email.delay(email, message.subject, message.body, html, headers)
+    outbox.email_queue(
+        to=email,
+        subject=message.subject,
+        body=message.body,
+        html=html,
+        headers=headers,
+        context={"issue_id": issue_id, "kind": "newsletter_test"},
     )
 
 

@@ -3,18 +3,23 @@
 import json
 import logging
 
+import pytest
+
+from cpaor import outbox
 from cpaor.logging import ContextFilter, JSONFormatter
 from cpaor.tasks import send_email
 
 
+@pytest.mark.django_db
 def test_the_sent_email_log_line_carries_its_application(caplog, mailoutbox):
+    row = outbox.email_queue(
+        to="focal@example.org",
+        subject="We have received your application",
+        body="Thank you.",
+        context={"application_id": 42, "kind": "submitted"},
+    )
     with caplog.at_level(logging.INFO, logger="cpaor.tasks"):
-        send_email(
-            to="focal@example.org",
-            subject="We have received your application",
-            body="Thank you.",
-            log_context={"application_id": 42, "kind": "submitted"},
-        )
+        send_email(row.pk)
     assert len(mailoutbox) == 1
     record = next(r for r in caplog.records if r.name == "cpaor.tasks")
     ContextFilter().filter(record)

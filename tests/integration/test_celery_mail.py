@@ -1,8 +1,8 @@
-"""A real Celery worker sends e-mail through a real SMTP server.
+"""A real Celery worker sends the outbox's e-mails through a real SMTP server.
 
 The worker is a subprocess (`celery -A cpaor worker`) on the Redis at REDIS_URL, using a
-Redis database and a queue of its own so that it never sees other tests' tasks; the SMTP
-server is the portal's mail sink, running in the test process.
+Redis database and a queue of its own so that it never sees other tests' tasks, and the
+test database; the SMTP server is the portal's mail sink, running in the test process.
 """
 
 import email.policy
@@ -14,14 +14,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
+from django.db import connection
 
 from cpaor import workers
 from cpaor.celery import app
 from cpaor.embedded import free_port
 from cpaor.mailsink import MailSink
+from cpaor.models import OutboundEmail
 from cpaor.tasks import send_email
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,6 +64,7 @@ def start_worker(broker_url, queue, tmp_path):
             "REDIS_URL": broker_url,
             "CELERY_BROKER_URL": broker_url,
             "EMAIL_URL": email_url,
+            "DATABASE_URL": workers.database_url(connection),
         }
         log = tmp_path / "worker.log"
         process = workers.start_worker(queue=queue, env=env, log=log)
@@ -74,14 +77,28 @@ def start_worker(broker_url, queue, tmp_path):
     workers.forget_queue(broker_url, queue)
 
 
-def enqueue(broker_url, queue, **kwargs):
-    with app.connection_for_write(broker_url) as connection:
-        return send_email.apply_async(kwargs=kwargs, queue=queue, connection=connection)
+def settled(row, timeout=30):
+    """The row once the worker has recorded its outcome (just after the server's 250)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row.refresh_from_db()
+        if row.status != OutboundEmail.Status.QUEUED:
+            break
+        time.sleep(0.1)
+    return row
+
+
+def enqueue(broker_url, queue, to, **kwargs):
+    """An outbox row, and its task on the test worker's own queue."""
+    row = OutboundEmail.objects.create(to=[to] if isinstance(to, str) else to, **kwargs)
+    with app.connection_for_write(broker_url) as broker:
+        send_email.apply_async(args=[row.pk], queue=queue, connection=broker)
+    return row
 
 
 def test_worker_delivers_a_queued_email_with_its_headers(sink, start_worker, broker_url, queue):
     token = uuid.uuid4().hex
-    enqueue(
+    row = enqueue(
         broker_url,
         queue,
         to=["member@example.org"],
@@ -104,6 +121,7 @@ def test_worker_delivers_a_queued_email_with_its_headers(sink, start_worker, bro
     assert message.get_body(("plain",)).get_content().strip() == "Plain text body"
     assert "<strong>body</strong>" in message.get_body(("html",)).get_content()
     assert process.poll() is None  # the worker is still serving
+    assert (settled(row).status, row.attempts) == (OutboundEmail.Status.SENT, 1)
 
 
 def test_email_queued_while_smtp_is_down_is_delivered_once_it_is_back(
@@ -112,7 +130,7 @@ def test_email_queued_while_smtp_is_down_is_delivered_once_it_is_back(
     port = free_port()
     token = uuid.uuid4().hex
     process, log = start_worker(f"smtp://127.0.0.1:{port}")
-    enqueue(
+    row = enqueue(
         broker_url,
         queue,
         to="member@example.org",
@@ -137,3 +155,5 @@ def test_email_queued_while_smtp_is_down_is_delivered_once_it_is_back(
         saved = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
         assert saved["X-Test-Token"] == token
     assert process.poll() is None
+    assert settled(row).status == OutboundEmail.Status.SENT
+    assert row.attempts >= 2  # the first try found the server down
