@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cpaor.validators import single_line
+
 from .sanitize import sanitize_html
 
 # Raster formats only: an uploaded SVG can carry script.
@@ -58,7 +60,7 @@ class NamedQuerySet(models.QuerySet):
 class NamedTerm(models.Model):
     """A short translatable vocabulary editors keep in admin (themes, regions, topics)."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -88,7 +90,7 @@ class Country(models.Model):
     iso_code = models.CharField(
         _("ISO code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KE.")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="countries"
     )
@@ -108,8 +110,8 @@ class Country(models.Model):
 class Partner(models.Model):
     """An organisation the CP AoR works with; shared by initiatives, members and resources."""
 
-    name = models.CharField(_("name"), max_length=200)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.FileField(
@@ -153,7 +155,7 @@ class Initiative(models.Model):
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(_("summary"), help_text=_("One paragraph, shown on the cards."))
     body = models.TextField(
@@ -179,6 +181,7 @@ class Initiative(models.Model):
         _("hero image text alternative"),
         max_length=250,
         blank=True,
+        validators=[single_line],
         help_text=_(
             "What the picture shows, for people who cannot see it. Required with an image."
         ),
@@ -300,8 +303,8 @@ class Milestone(models.Model):
     is_approximate = models.BooleanField(
         _("approximate date"), default=False, help_text=_("Shown as “around …”.")
     )
-    title = models.CharField(_("title"), max_length=200)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    place = models.CharField(_("place"), max_length=200, blank=True, validators=[single_line])
     description = models.TextField(_("short description"), blank=True)
 
     class Meta:
@@ -331,9 +334,11 @@ class Contact(models.Model):
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="contacts")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=200, blank=True)
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    role = models.CharField(_("role"), max_length=200, blank=True, validators=[single_line])
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[single_line]
+    )
     email = models.EmailField(
         _("e-mail address"),
         blank=True,

@@ -153,7 +153,8 @@ def read_rows(data):
             raise CSVFileError(_("The file is empty."))
         header = [name.strip() for name in header]
         rows = []
-        for values in reader:
+        # Numbered as the spreadsheet shows them: a cell on several lines is one row.
+        for number, values in enumerate(reader, start=2):
             if not any(value.strip() for value in values):
                 continue
             if len(rows) >= MAX_ROWS:
@@ -161,7 +162,7 @@ def read_rows(data):
                     _("The file has more than %(count)d rows; split it into smaller files.")
                     % {"count": MAX_ROWS}
                 )
-            rows.append((reader.line_num, values))
+            rows.append((number, values))
     except csv.Error as error:
         raise CSVFileError(_("The file is not valid CSV: %(error)s") % {"error": error}) from error
     return header, rows
@@ -218,9 +219,17 @@ def _parse_row(number, record, tables, errors):
         if column not in record:
             continue
         value = spreadsheet.unescape_cell(record[column].strip())
-        limit = Resource._meta.get_field(column).max_length
+        model_field = Resource._meta.get_field(column)
+        limit = model_field.max_length
         if limit and len(value) > limit:
             error(column, _("At most %(count)d characters.") % {"count": limit})
+        elif value:
+            # The field's own checks (a title is one line of visible text), reported
+            # against this row and column rather than failing the file.
+            try:
+                model_field.run_validators(value)
+            except ValidationError as problem:
+                error(column, " ".join(problem.messages))
         fields[column] = value or None
     if not fields.get("title_en"):
         error("title_en", _("An English title is required."))

@@ -16,6 +16,7 @@ from django.db.models.functions import Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cpaor.validators import single_line
 from initiatives.models import (
     Country,
     Initiative,
@@ -179,7 +180,7 @@ class Resource(models.Model):
         MONTH = "month", _("Month")
         YEAR = "year", _("Year")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(_("summary"), blank=True)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.OTHER)

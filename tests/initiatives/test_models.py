@@ -8,7 +8,16 @@ from django.utils import translation
 from initiatives.models import Initiative, Milestone, shown_in_english
 from initiatives.sanitize import sanitize_html
 
-from .factories import InitiativeFactory, MilestoneFactory, ObjectiveFactory
+from .factories import (
+    ContactFactory,
+    CountryFactory,
+    InitiativeFactory,
+    MilestoneFactory,
+    ObjectiveFactory,
+    PartnerFactory,
+    RegionFactory,
+    ThemeFactory,
+)
 
 HOSTILE = (
     '<p style="color:red" onclick="steal()">Hello<script>alert(1)</script></p>'
@@ -111,3 +120,32 @@ def test_a_missing_translation_is_shown_in_english():
         assert shown_in_english(milestone, "place")
     with translation.override("en"):
         assert not shown_in_english(milestone, "place")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("factory", "field", "value"),
+    [
+        (InitiativeFactory, "title_ar", "مبادرة \u202eexe.pdf"),
+        (InitiativeFactory, "title_en", "Two\nlines"),
+        (InitiativeFactory, "hero_alt_fr", "Une image\u2028cachée"),
+        (MilestoneFactory, "title_es", "Taller\tregional"),
+        (MilestoneFactory, "place_en", "Nairobi\r\nBcc: x@example.org"),
+        (ContactFactory, "name", "Amina\u2066 Hassan"),
+        (ContactFactory, "organisation_fr", "UNICEF\x00"),
+        (ContactFactory, "role_ar", "منسقة\u202b"),
+        (PartnerFactory, "name_ar", "يونيسف\u202e"),
+        (PartnerFactory, "acronym_en", "UN\x1bICEF"),
+        (ThemeFactory, "name_fr", "Thème\u2029"),
+        (RegionFactory, "name_en", "East\nAfrica"),
+        (CountryFactory, "name_es", "Kenia\u202d"),
+    ],
+)
+def test_names_and_titles_are_one_line_of_visible_text_in_every_language(factory, field, value):
+    obj = factory()
+    obj.full_clean()
+    setattr(obj, field, value)
+    with pytest.raises(ValidationError) as refused:
+        obj.full_clean()
+    assert field in refused.value.message_dict
+    assert "one line" in " ".join(refused.value.message_dict[field])

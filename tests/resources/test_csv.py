@@ -314,3 +314,22 @@ def test_a_visitor_is_sent_to_the_admin_login(client):
     response = client.get(IMPORT)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("reversed,Safe title,Titre \u202egnp.exe,,report,,,,,,2019,no,draft,", "title_fr"),
+        ('two-lines,"First line\nSecond line",,,report,,,,,,2019,no,draft,', "title_en"),
+        ("separator,Line\u2028separated,,,report,,,,,,2019,no,draft,", "title_en"),
+    ],
+)
+def test_a_title_that_is_not_one_line_of_text_is_that_rows_error(client, vocabulary, row, column):
+    client.force_login(resource_curator())
+    response = post(client, csv_file(GOOD_ROWS[0], row, GOOD_ROWS[1]), dry_run=False)
+    assert response.status_code == 400
+    errors = errors_of(response)
+    assert [(error[0], error[1]) for error in errors] == [(3, column)]
+    assert "Write this on one line" in errors[0][2]
+    assert f"<td>3</td><td>{column}</td><td>Write this on one line" in response.content.decode()
+    assert not Resource.objects.exists()

@@ -6,7 +6,13 @@ from django.db import IntegrityError
 from cpaor.groups import RESOURCE_CURATORS
 from resources.models import Resource, ResourceVersion
 
-from .factories import LinkVersionFactory, ResourceFactory, VersionFactory, resource_curator
+from .factories import (
+    LinkVersionFactory,
+    ResourceFactory,
+    TopicFactory,
+    VersionFactory,
+    resource_curator,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +48,19 @@ def test_resource_curators_may_edit_resources_and_nothing_else_of_staff():
     assert {"change_resource", "add_resourceversion", "delete_topic"} <= codenames
     assert "change_initiative" not in codenames
     assert "view_partner" in codenames
+
+
+@pytest.mark.parametrize("field", ["title_en", "title_fr", "title_es", "title_ar"])
+def test_every_translation_of_a_title_is_one_line_of_visible_text(field):
+    resource = ResourceFactory()
+    setattr(resource, field, "\u202etxt.exe")
+    with pytest.raises(ValidationError) as refused:
+        resource.full_clean()
+    assert field in refused.value.message_dict
+
+
+def test_a_topic_name_is_one_line_in_every_language():
+    topic = TopicFactory(name_ar="موضوع\nثان")
+    with pytest.raises(ValidationError) as refused:
+        topic.full_clean()
+    assert "name_ar" in refused.value.message_dict
