@@ -401,6 +401,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": NEWSLETTER_WATCHDOG_SECONDS,
         "options": {"queue": NEWSLETTER_QUEUE, "expires": NEWSLETTER_WATCHDOG_SECONDS},
     },
+    # Resource files still waiting to be read after the task's time limit go back to the
+    # queue (resources.services.versions_requeue_stalled).
+    "resources-requeue-stalled-extractions": {
+        "task": "resources.requeue_stalled_extractions",
+        "schedule": CELERY_TASK_TIME_LIMIT,
+        "options": {"expires": CELERY_TASK_TIME_LIMIT},
+    },
     "outbox-sweep": {
         "task": "cpaor.outbox_sweep",
         "schedule": 300,

@@ -73,8 +73,9 @@ class VersionInline(admin.StackedInline):
         "file_format",
         "file_size",
         "extraction_status",
+        "extraction_attempts",
     )
-    readonly_fields = ("file_format", "file_size", "extraction_status")
+    readonly_fields = ("file_format", "file_size", "extraction_status", "extraction_attempts")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 

@@ -313,6 +313,15 @@ class ResourceVersion(models.Model):
         default=Extraction.PENDING,
         editable=False,
     )
+    # When the file was last handed to a worker, and how many times since it was chosen:
+    # services.versions_requeue_stalled queues a version lost on the way again, a bounded
+    # number of times, so none waits for ever.
+    extraction_queued_at = models.DateTimeField(
+        _("queued for reading"), null=True, blank=True, editable=False
+    )
+    extraction_attempts = models.PositiveSmallIntegerField(
+        _("reading attempts"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("language version")

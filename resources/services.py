@@ -1,11 +1,14 @@
 """Actions on resources. Admin, views, tasks and the seed all call these."""
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
 
 from . import uploads
 from .models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchDocument
@@ -14,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 # A tsvector is at most 1 MB; the text of a very long report is cut well before that.
 EXTRACTED_TEXT_LIMIT = 300_000
+# Times a version is handed to a worker before it is marked unreadable: a file that
+# kills the worker at the hard time limit, or a task lost with the broker, is queued
+# again by versions_requeue_stalled, but not for ever.
+EXTRACTION_MAX_ATTEMPTS = 3
 
 
 def _version_text(language):
@@ -26,8 +33,18 @@ def _version_text(language):
 
 def resource_update_search_vector(resource_id):
     """Re-index the resource: titles (A) > summaries (B) > file text (C), each language
-    with its own configuration."""
-    resources_update_search_vectors([resource_id])
+    with its own configuration.
+
+    Its search document is locked first: the statement that writes it reads the versions'
+    text from a snapshot taken when it starts, so two versions read at once must write
+    one after the other, the second seeing the first's committed text."""
+    with transaction.atomic():
+        list(
+            SearchDocument.objects.select_for_update()
+            .filter(resource_id=resource_id)
+            .values_list("pk", flat=True)
+        )
+        resources_update_search_vectors([resource_id])
 
 
 def resources_update_search_vectors(resource_ids=None):
@@ -67,21 +84,75 @@ def _enqueue_extraction(version_id):
     extract_version_text.delay(version_id)
 
 
+def _enqueue_after_commit(version_ids):
+    for version_id in version_ids:
+        transaction.on_commit(lambda version_id=version_id: _enqueue_extraction(version_id))
+
+
 def resource_saved(*, resource_id):
     """After a curator saved a resource and its versions: index it now, and read the
     text of new files once the transaction has committed (the worker must see them)."""
     resource_update_search_vector(resource_id)
     _date_first_publication(Resource.objects.filter(pk=resource_id))
-    pending = ResourceVersion.objects.filter(
-        resource_id=resource_id, extraction_status=ResourceVersion.Extraction.PENDING
-    ).values_list("pk", flat=True)
-    for version_id in pending:
-        transaction.on_commit(lambda version_id=version_id: _enqueue_extraction(version_id))
+    pending = list(
+        ResourceVersion.objects.filter(
+            resource_id=resource_id, extraction_status=ResourceVersion.Extraction.PENDING
+        ).values_list("pk", flat=True)
+    )
+    # A curator's save is a fresh start: the sweep counts its tries from here.
+    ResourceVersion.objects.filter(pk__in=pending).update(
+        extraction_queued_at=Now(), extraction_attempts=1
+    )
+    _enqueue_after_commit(pending)
+
+
+def extraction_stall_seconds():
+    """How long a queued version may wait: the extraction task's hard time limit. A task
+    still running is past it only if it was killed; a queued one, if it was lost."""
+    from .tasks import extract_version_text
+
+    return extract_version_text.time_limit or settings.CELERY_TASK_TIME_LIMIT
+
+
+def versions_requeue_stalled():
+    """Queue again every version still waiting to be read after the extraction task's
+    time limit; one already tried EXTRACTION_MAX_ATTEMPTS times is marked unreadable.
+    Run by Celery beat. Returns (queued again, given up)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=extraction_stall_seconds())
+    with transaction.atomic():
+        # A version being read holds its row lock: it is not stalled, skip it.
+        stalled = list(
+            ResourceVersion.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
+            .filter(extraction_status=ResourceVersion.Extraction.PENDING)
+            .filter(Q(extraction_queued_at=None) | Q(extraction_queued_at__lt=cutoff))
+            .only("pk", "resource_id", "extraction_attempts")
+        )
+        exhausted = [v.pk for v in stalled if v.extraction_attempts >= EXTRACTION_MAX_ATTEMPTS]
+        again = [v.pk for v in stalled if v.extraction_attempts < EXTRACTION_MAX_ATTEMPTS]
+        if exhausted:
+            ResourceVersion.objects.filter(pk__in=exhausted).update(
+                extraction_status=ResourceVersion.Extraction.FAILED
+            )
+            logger.warning(
+                "Gave up reading resource versions %s after %d attempts",
+                exhausted,
+                EXTRACTION_MAX_ATTEMPTS,
+            )
+        if again:
+            ResourceVersion.objects.filter(pk__in=again).update(
+                extraction_queued_at=Now(), extraction_attempts=F("extraction_attempts") + 1
+            )
+            logger.info("Queued resource versions %s again for reading", again)
+            _enqueue_after_commit(again)
+    return len(again), len(exhausted)
 
 
 def version_file_changed(version):
     """Mark a version whose file was just chosen, before it is saved: read it again."""
     version.extraction_status = ResourceVersion.Extraction.PENDING
+    version.extraction_queued_at = None
+    version.extraction_attempts = 0
     version.page_count = None
     version.extracted_text = ""
     if version.file:
@@ -111,11 +182,14 @@ def read_pdf(fileobj):
 def version_extract_text(*, version_id):
     """Read a version's file: size, format, and for a PDF its page count and text.
 
-    Safe to run again: a version already read, or gone, is left alone.
+    Safe to run again: a version already read, or gone, is left alone, and so is one
+    another worker is reading. Only the version's own row is locked (no ordering join
+    onto its resource), so the versions of one resource are read side by side.
     """
     with transaction.atomic():
         version = (
-            ResourceVersion.objects.select_for_update(skip_locked=True)
+            ResourceVersion.objects.select_for_update(skip_locked=True, of=("self",))
+            .order_by()
             .filter(pk=version_id, extraction_status=ResourceVersion.Extraction.PENDING)
             .first()
         )
