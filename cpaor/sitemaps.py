@@ -54,10 +54,12 @@ SITEMAPS = {"initiatives": InitiativeSitemap, "resources": ResourceSitemap}
 
 @require_GET
 def robots_txt(request):
+    # Accounts live under each language's prefix; /accounts/ itself only redirects there.
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /accounts/",
+        *(f"Disallow: /{code}/accounts/" for code, _name in settings.LANGUAGES),
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

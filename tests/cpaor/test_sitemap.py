@@ -76,3 +76,11 @@ def test_robots_txt_points_to_the_sitemap(client):
     lines = response.content.decode().splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_accounts_pages_in_every_language(client):
+    lines = client.get("/robots.txt").content.decode().splitlines()
+    for code in LANGUAGES:
+        assert f"Disallow: /{code}/accounts/" in lines
+        # The rule covers the real pages, which live under the language prefix.
+        assert client.get(f"/{code}/accounts/login/").status_code == 200
