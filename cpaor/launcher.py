@@ -256,6 +256,7 @@ class Launcher:
         self.supervise()
 
     def wait_healthy(self, port, timeout=180):
+        """Wait for /readyz: the web server, its database, Redis and a Celery worker."""
         deadline = time.monotonic() + timeout
         last = "no answer"
         while time.monotonic() < deadline:
@@ -263,7 +264,7 @@ class Launcher:
             if dead:
                 raise StartupError(f"{dead.name} exited with code {dead.poll()} while starting")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
                     if r.status == 200:
                         return
             except urllib.error.HTTPError as exc:
@@ -271,7 +272,7 @@ class Launcher:
             except (OSError, ValueError) as exc:
                 last = str(exc)
             time.sleep(0.5)
-        raise StartupError(f"/healthz did not answer 200 within {timeout}s (last: {last})")
+        raise StartupError(f"/readyz did not answer 200 within {timeout}s (last: {last})")
 
     def supervise(self):
         while True:

@@ -27,3 +27,30 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers["X-Request-ID"] = request.id
         return response
+
+
+class StaffSessionMiddleware:
+    """Staff and superuser sessions last STAFF_SESSION_SECONDS, not members' two weeks:
+    a forgotten staff session on a shared computer opens the admin.
+
+    Applied whenever a request changes the session (every log-in does, whether through
+    the admin, allauth or its "remember me", which sets its own expiry after logging in),
+    so it must sit after AuthenticationMiddleware and inside SessionMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (
+            session is not None
+            and session.modified
+            and user is not None
+            and (user.is_staff or user.is_superuser)
+            and session.get("_session_expiry") != settings.STAFF_SESSION_SECONDS
+        ):
+            session.set_expiry(settings.STAFF_SESSION_SECONDS)
+        return response

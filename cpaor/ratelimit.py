@@ -3,15 +3,22 @@
 A fixed window per (group, client address): simple, shared by every web process, and
 one round trip per request. A limited request gets 429 with a page that says when to
 try again, the same for everyone, so the answer never tells whether an e-mail is known.
+
+Without a cache the limits fail open: the request goes through and a warning is logged.
+The forms they guard are double opt-in or reviewed by staff, so a Redis outage must not
+turn every public form into a server error.
 """
 
 import functools
 import hashlib
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -48,12 +55,16 @@ def hit(group, key, rate):
     start = now - now % window
     digest = hashlib.sha256(f"{group}:{key}".encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{group}:{digest}:{start}"
-    cache.add(cache_key, 0, timeout=window + 5)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window + 5)
-        count = 1
+        cache.add(cache_key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=window + 5)
+            count = 1
+    except Exception as exc:  # any cache failure: let the request through
+        logger.warning("ratelimit: %s not counted, the cache failed: %r", group, exc)
+        return 0
     if count > limit:
         return start + window - now
     return 0

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cpaor.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -117,9 +118,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Django's Redis cache, degraded rather than broken while Redis is down (cpaor/cache.py).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "cpaor.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cpaor"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -171,6 +173,10 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 LOGIN_URL = "account_login"
+# The Django admin's log-in counts failures with the same limits, per client and per
+# account (cpaor.views.admin_login); staff sessions end sooner than members' two weeks
+# (cpaor.middleware.StaffSessionMiddleware).
+STAFF_SESSION_SECONDS = int(env("STAFF_SESSION_SECONDS", str(8 * 3600)))
 
 # Internationalisation: English is the source language and the fallback.
 LANGUAGE_CODE = "en"
@@ -284,6 +290,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / ".data" / "celerybeat-schedule")
 )
+# /readyz: how long a worker ping may wait for the first answer, and how long its result
+# is shared by every caller (cpaor/views.py).
+READYZ_PING_TIMEOUT = float(env("READYZ_PING_TIMEOUT", "1.0"))
+READYZ_CACHE_SECONDS = float(env("READYZ_CACHE_SECONDS", "5"))
 
 # Security. PRODUCTION assumes HTTPS terminated in front of the portal.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -320,7 +330,10 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
 # Proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR).
+# allauth's limits count the same client address (cpaor/checks.py warns about 0 in
+# production, where every visitor would share the proxy's address).
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Per-client limits on public forms (cpaor/ratelimit.py).
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 SESSION_COOKIE_HTTPONLY = True
@@ -334,8 +347,8 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # /healthz is probed over plain HTTP by load balancers and compose.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # /healthz and /readyz are probed over plain HTTP by load balancers and compose.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Logs: one JSON object per line in production (LOG_FORMAT=json), plain text otherwise;
 # every record carries the request id or the Celery task (cpaor/logging.py).

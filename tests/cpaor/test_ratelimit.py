@@ -102,3 +102,26 @@ def test_the_limit_page_without_a_known_wait_still_tells_the_reader_what_to_do(c
     request = RequestFactory().get("/en/accounts/login/")
     text = render_to_string("429.html", {}, request=request)
     assert "Please wait a few minutes, then try again." in text
+
+
+def test_allauth_log_in_limits_tell_apart_two_clients_behind_one_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"cpaor-test-{uuid.uuid4().hex}"}
+    }
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "10/m/ip"}
+
+    def log_in(n, forwarded_for):
+        response = client.post(
+            "/en/accounts/login/",
+            {"login": f"nobody{n}@example.org", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+        assert response.status_code == 200
+        return "Too many failed login attempts" in response.content.decode()
+
+    # The first client forges an address on the left each time; only the proxy's counts.
+    assert [log_in(n, f"192.0.2.{n}, 198.51.100.1") for n in range(10)] == [False] * 10
+    assert log_in(10, "192.0.2.99, 198.51.100.1")
+    assert not log_in(11, "198.51.100.2")

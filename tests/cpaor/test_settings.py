@@ -33,9 +33,48 @@ def test_deploy_check_is_clean_in_production_settings():
         SECRET_KEY="a-long-random-production-secret-" + "k9#Xq2!vR7$mZ4@pL8&" * 3,
         ALLOWED_HOSTS="portal.example.org",
         SITE_URL="https://portal.example.org",
+        TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def deploy_check_ids():
+    from django.core.checks import run_checks
+
+    return {message.id for message in run_checks(include_deployment_checks=True)}
+
+
+def test_deploy_check_warns_when_production_trusts_no_proxy(settings):
+    settings.PRODUCTION = True
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert "cpaor.W001" in deploy_check_ids()
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    assert "cpaor.W001" not in deploy_check_ids()
+    settings.PRODUCTION = False
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert "cpaor.W001" not in deploy_check_ids()
+
+
+def test_deploy_check_warns_when_allauth_counts_other_proxies(settings):
+    settings.PRODUCTION = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert "cpaor.W002" in deploy_check_ids()
+
+
+def test_allauth_counts_the_same_proxies_as_the_form_limits():
+    code = "import cpaor.settings as s; print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "TRUSTED_PROXY_COUNT": "2"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["2", "2"], result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

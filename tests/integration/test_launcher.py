@@ -158,6 +158,9 @@ def test_run_serves_the_portal_and_sigint_stops_everything(first_run):
     assert 'dir="rtl"' in body
     status, body = get(first_run.url + "/healthz")
     assert status == 200, body
+    assert json.loads(body)["checks"] == {"database": True}
+    status, body = get(first_run.url + "/readyz")
+    assert status == 200, body
     assert json.loads(body)["checks"] == {"database": True, "redis": True, "celery": True}
     assert "Password (shown only this once):" in first_run.output
 
