@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpaor.forms import HoneypotFormMixin
+from cpaor.validators import single_line
 
 from .models import ConsentRecord
 
@@ -28,7 +29,9 @@ class SubscribeForm(HoneypotFormMixin, ListChoiceMixin, forms.Form):
     the list in the page's language)."""
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    name = forms.CharField(
+        label=_("Name (optional)"), max_length=150, required=False, validators=[single_line]
+    )
     lists = forms.MultipleChoiceField(
         label=_("Newsletters"), widget=forms.CheckboxSelectMultiple, required=False
     )

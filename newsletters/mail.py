@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cpaor.validators import unsafe_characters
+
 from . import links
 from .models import Subscriber
 
@@ -207,11 +209,21 @@ class PreparedIssue:
         )
 
     def for_subscriber(self, subscriber):
-        """(envelope recipient, message bytes) of one subscriber's copy."""
+        """(envelope recipient, message bytes) of one subscriber's copy. ValueError (or
+        UnicodeError) when the name or the address cannot go in a message at all."""
+        unsafe = unsafe_characters(subscriber.name)
+        if unsafe:
+            # Stored before names were checked: a line break would end the header, a
+            # NUL or a direction override has no place in one.
+            codes = ", ".join(f"U+{ord(char):04X}" for char in unsafe)
+            raise ValueError(f"The subscriber's name holds {codes}, which cannot go in a header.")
         recipient, header = addresses(subscriber.name, subscriber.email)
         if not self.fast:
             message = issue_message(self.rendered, subscriber)
             return recipient, message.message().as_bytes(linesep="\r\n")
+        # A long encoded name is folded over lines ending in a bare \n: the bytes around
+        # it end lines in \r\n, as SMTP requires (and servers refuse bare line feeds).
+        header = header.replace("\n", "\r\n")
         return recipient, (
             self.raw.replace(RECIPIENT_MARK.encode(), header.encode())
             .replace(SUBSCRIBER_MARK.encode(), str(subscriber.pk).encode())

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cpaor.validators import single_line
 from initiatives.models import Initiative, translated_or_english
 from resources.models import Language, Resource
 
@@ -27,7 +28,7 @@ class NewsletterListQuerySet(models.QuerySet):
 
 
 class NewsletterList(models.Model):
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     description = models.TextField(_("description"), blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     language = models.CharField(
@@ -63,7 +64,7 @@ class Subscriber(models.Model):
         BOUNCED = "bounced", _("Bounced")
 
     email = models.EmailField(_("e-mail address"), max_length=254)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True, validators=[single_line])
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.EN
     )
@@ -180,11 +181,12 @@ class Issue(models.Model):
     newsletter = models.ForeignKey(
         NewsletterList, on_delete=models.PROTECT, related_name="issues", verbose_name=_("list")
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[single_line])
     preheader = models.CharField(
         _("preheader"),
         max_length=200,
         blank=True,
+        validators=[single_line],
         help_text=_("The line mail programs show after the subject."),
     )
     body = models.TextField(

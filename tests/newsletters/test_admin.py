@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail as outbox
 from django.utils import timezone
 
-from newsletters.models import ConsentRecord, Issue, Subscriber
+from newsletters.models import ConsentRecord, Issue, NewsletterList, Subscriber
 
 from .factories import (
     IssueFactory,
@@ -48,6 +48,67 @@ def test_an_editor_writes_an_issue_and_its_body_is_sanitised(editor_client):
     assert issue.body == "<p>Hello</p>"
     assert issue.created_by == editor_client.editor
     assert issue.status == Issue.Status.DRAFT
+
+
+ONE_LINE = "Write this on one line"
+
+
+def test_an_issue_subject_on_two_lines_is_refused_and_nothing_saved(editor_client):
+    newsletter = NewsletterListFactory()
+    response = editor_client.post(
+        "/admin/newsletters/issue/add/",
+        {
+            "newsletter": newsletter.pk,
+            "subject": "March news\r\nBcc: x@evil.test",
+            "preheader": "Also\u2028this",
+            "body": "<p>Hello</p>",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"subject", "preheader"}
+    assert ONE_LINE in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+def test_a_list_name_on_two_lines_is_refused_in_every_language(editor_client):
+    data = {"slug": "global", "language": "en", "is_active": "on", "order": 0}
+    names = {f"name_{code}": f"Global {code}" for code in ("en", "fr", "es", "ar")}
+    for field in names:
+        response = editor_client.post(
+            "/admin/newsletters/newsletterlist/add/",
+            {**data, **names, field: "Global\nBcc: x@evil.test"},
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors.keys() == {field}
+        assert ONE_LINE in response.content.decode()
+    assert not NewsletterList.objects.exists()
+    response = editor_client.post("/admin/newsletters/newsletterlist/add/", {**data, **names})
+    assert response.status_code == 302
+    assert NewsletterList.objects.get().name_ar == "Global ar"
+
+
+def test_a_subscriber_name_on_two_lines_is_refused(editor_client):
+    subscriber = SubscriberFactory(email="bob@example.org", name="Bob")
+    response = editor_client.post(
+        f"/admin/newsletters/subscriber/{subscriber.pk}/change/",
+        {
+            "email": "bob@example.org",
+            "name": "Bob\r\nBcc: x@evil.test",
+            "language": "en",
+            **inline_management("subscriptions", "consents"),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"name"}
+    subscriber.refresh_from_db()
+    assert subscriber.name == "Bob"
+
+
+def inline_management(*prefixes):
+    data = {}
+    for prefix in prefixes:
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return data
 
 
 def test_send_now_asks_for_confirmation_then_starts_sending(

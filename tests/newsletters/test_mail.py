@@ -5,7 +5,9 @@ may reach another's copy."""
 import email
 import email.policy
 import random
+import re
 import string
+from email.header import decode_header, make_header
 
 import pytest
 from django.core.mail.message import sanitize_address
@@ -153,3 +155,45 @@ def test_addresses_are_what_djangos_sanitize_address_gives():
         assert mail.addresses(name, address) == want, (name, address)
         checked += 1
     assert checked > 900
+
+
+BARE_LINE_FEED = re.compile(rb"(?<!\r)\n")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "محمد عبد الرحمن بن عبد الله الهاشمي القرشي",
+        "Jean-Baptiste Émile Dupont de la Tour d'Auvergne et de Bouillon",
+    ],
+)
+def test_a_long_name_folded_over_two_lines_ends_them_as_smtp_requires(name):
+    """Mail servers refuse a bare line feed in a message (Postfix answers 521 and hangs
+    up): a long encoded name is folded, and each of its lines ends in CR LF too."""
+    issue = IssueFactory()
+    reader = SubscriberFactory(name=name)
+    prepared, [(_, raw)] = copies(issue, reader)
+    assert prepared.fast
+    assert BARE_LINE_FEED.search(raw) is None
+    # RFC 2047 readers join the name's encoded words (the default policy's parser
+    # would put a space between them).
+    to = email.message_from_bytes(raw, policy=email.policy.compat32)["To"]
+    assert str(make_header(decode_header(to))) == f"{name} <{reader.email}>"
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("Bob\r\nBcc: x@evil.test", "U+000D, U+000A"),
+        ("Bob\x00", "U+0000"),
+        ("Bob\u2028Ann", "U+2028"),
+        ("\u202eboB", "U+202E"),
+    ],
+)
+def test_a_stored_name_that_cannot_go_in_a_header_is_refused_with_its_characters(name, codes):
+    """Names stored before they were checked: building the copy says why it cannot be."""
+    issue = IssueFactory()
+    reader = SubscriberFactory.build(pk=7, email="bob@example.org", name=name, token="t")
+    prepared = mail.PreparedIssue(mail.render_issue(issue))
+    with pytest.raises(ValueError, match=re.escape(codes)):
+        prepared.for_subscriber(reader)

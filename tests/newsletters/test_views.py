@@ -250,3 +250,14 @@ def test_the_pages_work_in_arabic_right_to_left(client):
         response = client.get("/ar/newsletters/")
     assert response.status_code == 200
     assert 'dir="rtl"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["Bob\r\nBcc: x@evil.test", "Bob\nBcc: x@evil.test", "Bob\x00", "Bob\u2028Ann"]
+)
+def test_a_name_on_two_lines_is_refused_with_a_message_and_nothing_saved(client, name):
+    newsletter = NewsletterListFactory()
+    response = subscribe_post(client, "bob@example.org", newsletter, name=name)
+    assert response.status_code == 400
+    assert "Write this on one line" in response.content.decode()
+    assert not Subscriber.objects.exists()
