@@ -17,11 +17,12 @@ import time
 from datetime import timedelta
 
 import psycopg
+from celery.exceptions import SoftTimeLimitExceeded, Terminated, TimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import DatabaseError, transaction
 from django.db import connection as db
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from psycopg import pq
 
@@ -450,6 +451,11 @@ def _claim(issue_id, worker, size):
     """Take up to `size` pending rows for this task; committed at once, so a crash
     afterwards leaves them 'sending' until the watchdog's lease gives them back.
 
+    The claim itself counts as an attempt: a task that dies hard (SIGKILL, time limit)
+    records nothing afterwards, so only a count made here bounds how often a row can be
+    taken. Rows given back untried get their count back (_release); rows that used
+    NEWSLETTER_MAX_ATTEMPTS are never claimed again, and the watchdog fails them.
+
     Nothing is claimed unless the issue is sending at the moment of the claim. The issue
     row stays share-locked until the claim commits, so a pause (which locks it FOR
     UPDATE) either comes first and is seen here, or waits and then finds these rows
@@ -465,10 +471,10 @@ def _claim(issue_id, worker, size):
         cursor.execute(
             """
             UPDATE newsletters_delivery
-            SET status = 'sending', claimed_at = now(), claimed_by = %s
+            SET status = 'sending', claimed_at = now(), claimed_by = %s, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM newsletters_delivery
-                WHERE issue_id = %s AND status = 'pending'
+                WHERE issue_id = %s AND status = 'pending' AND attempts < %s
                   AND (next_attempt_at IS NULL OR next_attempt_at <= now())
                 ORDER BY id
                 LIMIT %s
@@ -476,7 +482,7 @@ def _claim(issue_id, worker, size):
             )
             RETURNING id, subscriber_id, attempts
             """,
-            [worker, issue_id, size],
+            [worker, issue_id, settings.NEWSLETTER_MAX_ATTEMPTS, size],
         )
         return sorted(cursor.fetchall())
 
@@ -544,17 +550,43 @@ class _Marks:
         self.wait()
 
 
-def _release(worker, ids):
-    """Give claimed rows back unsent (pause, cancel, time up, SMTP unreachable)."""
+def _release(worker, ids, error=None):
+    """Give claimed rows back unsent. Untried (pause, cancel, time up, SMTP server
+    unreachable), each gets its claim's count back. After an error that stopped the
+    whole chunk, the count stays and the error is kept: a chunk that fails every time
+    uses up its rows' attempts, and they end failed instead of being tried for ever."""
     if not ids:
         return
-    Delivery.objects.filter(
+    claimed = Delivery.objects.filter(
         pk__in=list(ids), status=Delivery.Status.SENDING, claimed_by=worker
-    ).update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
+    )
+    if error is None:
+        claimed.update(
+            status=Delivery.Status.PENDING,
+            claimed_at=None,
+            claimed_by="",
+            attempts=F("attempts") - 1,
+        )
+        return
+    claimed.filter(attempts__gte=settings.NEWSLETTER_MAX_ATTEMPTS).update(
+        status=Delivery.Status.FAILED, last_error=_describe(error)
+    )
+    claimed.update(
+        status=Delivery.Status.PENDING, claimed_at=None, claimed_by="", last_error=_describe(error)
+    )
+
+
+def _describe(error):
+    """The error as kept in last_error: its kind and its message."""
+    if isinstance(error, smtplib.SMTPException):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:1000]
 
 
 def _retry_later(delivery_id, attempts, error):
-    attempts += 1
+    """Another try after a backoff; `attempts` already counts this one (the claim)."""
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
         _fail(delivery_id, attempts, error)
         return
@@ -565,7 +597,7 @@ def _retry_later(delivery_id, attempts, error):
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         claimed_at=None,
         claimed_by="",
-        last_error=str(error)[:1000],
+        last_error=_describe(error),
     )
 
 
@@ -573,8 +605,19 @@ def _fail(delivery_id, attempts, error):
     Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.FAILED,
         attempts=attempts,
-        last_error=str(error)[:1000],
+        last_error=_describe(error),
     )
+
+
+# Errors that are not the reader's: the task's own limits and the database. Anything
+# else raised while one reader's copy is built or sent is that reader's failure.
+NOT_THE_READERS = (
+    SoftTimeLimitExceeded,
+    TimeLimitExceeded,
+    Terminated,
+    DatabaseError,
+    psycopg.Error,
+)
 
 
 def _smtp_code(error):
@@ -652,9 +695,12 @@ def issue_send_chunk(*, issue_id, worker):
     task. The database records one message while the next is prepared and announced
     (see _Marks), and a server offering PIPELINING gets MAIL, RCPT and DATA in one write.
 
-    Paused or cancelled issues stop within NEWSLETTER_STATUS_CHECK_EVERY messages; the
-    chunk also stops after NEWSLETTER_CHUNK_SECONDS, far inside the claim lease and the
-    broker's visibility timeout, and gives back what it did not send.
+    Whatever goes wrong with one reader's copy (a name or an address that cannot go in
+    a header, a refusal, an error nobody foresaw) is recorded on that reader's row and
+    the chunk goes on; only a lost connection ends it early. Paused or cancelled issues
+    stop within NEWSLETTER_STATUS_CHECK_EVERY messages; the chunk also stops after
+    NEWSLETTER_CHUNK_SECONDS, far inside the claim lease and the broker's visibility
+    timeout, and gives back what it did not send.
     """
     issue = Issue.objects.select_related("newsletter").filter(pk=issue_id).first()
     if issue is None or issue.status != Issue.Status.SENDING:
@@ -665,23 +711,31 @@ def issue_send_chunk(*, issue_id, worker):
         issue_finish_if_done(issue_id=issue_id)
         return False
 
-    prepared = mail.PreparedIssue(mail.render_issue(issue))
-    subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
-        [subscriber_id for _, subscriber_id, _ in rows]
-    )
-    limiter = RateLimiter(settings.NEWSLETTER_RATE_PER_SECOND)
-    deadline = time.monotonic() + settings.NEWSLETTER_CHUNK_SECONDS
-    heartbeat = time.monotonic()
     unfinished = {delivery_id for delivery_id, _, _ in rows}
-    smtp = get_connection(fail_silently=False)
-    with db.cursor() as cursor:
-        # Not waiting for the WAL flush makes each mark several times cheaper. Only a
-        # crash of the PostgreSQL server itself (not of a worker) could lose the last
-        # few marks; those messages would go again, with the same Message-ID.
-        cursor.execute("SET synchronous_commit TO OFF")
-    marks = _Marks(worker)
+    smtp = marks = None
+    # Why the chunk stopped, if it was an error: its rows then keep their claim's count.
+    # A server that cannot be reached is nobody's failure: the rows go back untried.
+    crash = unreachable = None
     try:
-        smtp.open()
+        prepared = mail.PreparedIssue(mail.render_issue(issue))
+        subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
+            [subscriber_id for _, subscriber_id, _ in rows]
+        )
+        limiter = RateLimiter(settings.NEWSLETTER_RATE_PER_SECOND)
+        deadline = time.monotonic() + settings.NEWSLETTER_CHUNK_SECONDS
+        heartbeat = time.monotonic()
+        smtp = get_connection(fail_silently=False)
+        with db.cursor() as cursor:
+            # Not waiting for the WAL flush makes each mark several times cheaper. Only a
+            # crash of the PostgreSQL server itself (not of a worker) could lose the last
+            # few marks; those messages would go again, with the same Message-ID.
+            cursor.execute("SET synchronous_commit TO OFF")
+        marks = _Marks(worker)
+        try:
+            smtp.open()
+        except OSError as error:
+            unreachable = error
+            raise
         for index, (delivery_id, subscriber_id, attempts) in enumerate(rows):
             if index and index % settings.NEWSLETTER_STATUS_CHECK_EVERY == 0:
                 marks.wait()
@@ -698,12 +752,31 @@ def issue_send_chunk(*, issue_id, worker):
             subscriber = subscribers.get(subscriber_id)
             if subscriber is None or subscriber.status != Subscriber.Status.CONFIRMED:
                 marks.wait()
-                Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED)
+                Delivery.objects.filter(
+                    pk=delivery_id, status=Delivery.Status.SENDING, claimed_by=worker
+                ).update(status=Delivery.Status.SKIPPED, attempts=F("attempts") - 1)
+                unfinished.discard(delivery_id)
+                continue
+            try:
+                recipient, raw = prepared.for_subscriber(subscriber)
+            except NOT_THE_READERS:
+                raise
+            except Exception as error:  # noqa: BLE001 - any error here is this reader's
+                # The copy cannot be built (a name with a line break, an address that
+                # cannot be encoded): it never will be, so the row fails at once.
+                logger.warning(
+                    "issue %s: no copy can be built for subscriber %s: %r",
+                    issue_id,
+                    subscriber_id,
+                    error,
+                    extra={"issue_id": issue_id},
+                )
+                marks.wait()
+                _fail(delivery_id, attempts, error)
                 unfinished.discard(delivery_id)
                 continue
             limiter.wait()
             try:
-                recipient, raw = prepared.for_subscriber(subscriber)
                 _announce(smtp.connection, prepared.envelope_from, recipient, len(raw))
                 # The message before is recorded before this one can be accepted.
                 marks.wait()
@@ -715,7 +788,7 @@ def issue_send_chunk(*, issue_id, worker):
                 if 400 <= code < 500:
                     _retry_later(delivery_id, attempts, error)
                 else:
-                    _fail(delivery_id, attempts + 1, error)
+                    _fail(delivery_id, attempts, error)
                     if isinstance(error, smtplib.SMTPRecipientsRefused) and code >= 500:
                         subscriber_mark_bounced(subscriber_id=subscriber_id)
                 unfinished.discard(delivery_id)
@@ -729,17 +802,40 @@ def issue_send_chunk(*, issue_id, worker):
                 _retry_later(delivery_id, attempts, error)
                 unfinished.discard(delivery_id)
                 break
+            except NOT_THE_READERS:
+                raise
+            except Exception as error:  # noqa: BLE001 - any error here is this reader's
+                # Nobody foresaw it: this row is tried again later (and fails once it
+                # used its attempts); the next reader gets a connection of their own.
+                logger.warning(
+                    "issue %s: sending to subscriber %s failed: %r",
+                    issue_id,
+                    subscriber_id,
+                    error,
+                    extra={"issue_id": issue_id},
+                )
+                marks.flush()
+                _retry_later(delivery_id, attempts, error)
+                unfinished.discard(delivery_id)
+                if not _reconnect(smtp):
+                    break
+                continue
             unfinished.discard(delivery_id)
             marks.add(delivery_id)
+    except Exception as error:
+        crash = None if error is unreachable else error
+        raise
     finally:
         try:
-            marks.flush()
+            if marks is not None:
+                marks.flush()
         finally:
-            _release(worker, unfinished)
+            _release(worker, unfinished, crash)
             with db.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
             try:
-                smtp.close()
+                if smtp is not None:
+                    smtp.close()
             except Exception:  # noqa: BLE001 - a broken connection must not hide the real error
                 logger.debug("closing the SMTP connection failed", exc_info=True)
 
@@ -757,11 +853,32 @@ def issue_send_chunk(*, issue_id, worker):
     return ready
 
 
+def _reconnect(backend):
+    """A new connection after an unforeseen error, which may have left the old one in the
+    middle of a message (where RSET or QUIT would be taken as its text). The socket is
+    closed without a word, so the server drops what it got of the message. False when
+    the server cannot be reached again."""
+    with contextlib.suppress(Exception):
+        backend.connection.close()
+    backend.connection = None
+    try:
+        backend.open()
+    except OSError:
+        return False
+    return True
+
+
+GIVEN_UP = (
+    "Given up after its last attempt (NEWSLETTER_MAX_ATTEMPTS): the worker sending it "
+    "stopped (killed, or out of time) before it could record the result."
+)
+
+
 def newsletters_watchdog():
     """Run by Celery beat every NEWSLETTER_WATCHDOG_SECONDS: start due issues, give back
-    rows whose claim outlived its lease (the worker died), restart sending where no chunk
-    task has shown life lately, and mark finished issues sent. Safe to run anywhere, any
-    number of times."""
+    rows whose claim outlived its lease (the worker died), fail rows that used all their
+    attempts, restart sending where no chunk task has shown life lately, and mark
+    finished issues sent. Safe to run anywhere, any number of times."""
     now = timezone.now()
     started = 0
     for issue_id in Issue.objects.filter(
@@ -772,15 +889,31 @@ def newsletters_watchdog():
             if issue.status == Issue.Status.SCHEDULED:
                 _start(issue)
                 started += 1
-    released = Delivery.objects.filter(
+    most = settings.NEWSLETTER_MAX_ATTEMPTS
+    stale = Delivery.objects.filter(
         status=Delivery.Status.SENDING,
         claimed_at__lt=now - timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS),
-    ).update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
+    )
+    # Every claim was counted: a row whose workers died NEWSLETTER_MAX_ATTEMPTS times
+    # (one that kills its worker, say) is not handed out again, so its issue can end.
+    failed = stale.filter(attempts__gte=most).update(
+        status=Delivery.Status.FAILED, last_error=GIVEN_UP
+    )
+    released = stale.update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
     if released:
         logger.warning("newsletter watchdog gave back %s stale claims", released)
+    if failed:
+        logger.warning("newsletter watchdog gave up %s deliveries", failed)
     nudged = finished = 0
     stall = now - timedelta(seconds=settings.NEWSLETTER_STALL_SECONDS)
     for issue in Issue.objects.filter(status=Issue.Status.SENDING):
+        # Rows left with no attempt to spare (NEWSLETTER_MAX_ATTEMPTS lowered since).
+        failed += issue.deliveries.filter(
+            status=Delivery.Status.PENDING, attempts__gte=most
+        ).update(
+            status=Delivery.Status.FAILED,
+            last_error=f"Given up: {most} attempts at most (NEWSLETTER_MAX_ATTEMPTS).",
+        )
         if issue_finish_if_done(issue_id=issue.pk):
             finished += 1
             continue
@@ -790,4 +923,10 @@ def newsletters_watchdog():
         if (issue.heartbeat_at is None or issue.heartbeat_at < stall) and ready.exists():
             enqueue_chunks(issue.pk)
             nudged += 1
-    return {"started": started, "released": released, "nudged": nudged, "finished": finished}
+    return {
+        "started": started,
+        "released": released,
+        "failed": failed,
+        "nudged": nudged,
+        "finished": finished,
+    }

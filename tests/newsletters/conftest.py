@@ -2,6 +2,8 @@ import pytest
 
 from cpaor.celery import app
 
+from .smtp import serving
+
 
 @pytest.fixture
 def eager_celery():
@@ -21,3 +23,9 @@ def _no_broker(monkeypatch):
         lambda issue_id, count=None: nudges.append(issue_id),
     )
     return nudges
+
+
+@pytest.fixture
+def serve(settings):
+    """serve(Server(...)): a real SMTP server in this process that the engine sends to."""
+    yield from serving(settings)

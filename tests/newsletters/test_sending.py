@@ -7,66 +7,15 @@ import threading
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 
-from cpaor.embedded import free_port
-from cpaor.mailsink import offer_pipelining
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
 
 from .factories import IssueFactory, NewsletterListFactory, bulk_subscribers
+from .smtp import Server
 
 pytestmark = pytest.mark.django_db
-
-
-class Server:
-    """An SMTP server that keeps what it accepts, refuses chosen recipients, and can look
-    at the database (over a connection of its own) as each message arrives."""
-
-    def __init__(self, pipelining=True, refuse=None, on_message=None):
-        self.pipelining = pipelining
-        self.refuse = refuse or {}
-        self.on_message = on_message
-        self.messages = []
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        session.host_name = hostname
-        return offer_pipelining(responses) if self.pipelining else responses
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.on_message:
-            self.on_message(envelope.rcpt_tos[0])
-        self.messages.append((envelope.rcpt_tos[0], envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def serve(settings):
-    controllers = []
-
-    def start(server):
-        port = free_port()
-        controller = Controller(server, hostname="127.0.0.1", port=port)
-        controller.start()
-        controllers.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.NEWSLETTER_RATE_PER_SECOND = 0
-        settings.NEWSLETTER_CHUNK_SIZE = 10
-        return server
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 def sending_issue(subscribers, body=None):
@@ -224,3 +173,121 @@ def test_each_message_is_recorded_before_the_next_is_handed_over(
     lockers[0].join()
     assert seen == [n - n % batch for n in range(8)]
     assert set(statuses(issue).values()) == {"sent"}
+
+
+LEGACY = {
+    "Bob\r\nBcc: x@evil.test": "U+000D, U+000A",
+    "\u202eevilnam\u202c": "U+202E, U+202C",
+}
+
+
+def test_readers_whose_copy_cannot_be_built_fail_alone_and_the_issue_ends(serve):
+    """Rows stored before names and addresses were checked: a name with a line break, an
+    address whose domain cannot be encoded. Each is that reader's failure, at once, with
+    the reason; everyone else in the chunk gets the issue, and the issue ends."""
+    server = serve(Server())
+    issue, emails = sending_issue(8)
+    names = dict(zip(emails[1:3], LEGACY, strict=True))
+    for email, name in names.items():
+        Subscriber.objects.filter(email=email).update(name=name)
+    unencodable = "reader@" + "ü" * 64 + ".org"
+    Subscriber.objects.filter(email=emails[5]).update(email=unencodable)
+
+    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
+    good = set(emails) - set(names) - {emails[5]}
+    assert sorted(recipient for recipient, _ in server.messages) == sorted(good)
+    failed = {
+        row.subscriber.email: row
+        for row in Delivery.objects.filter(issue=issue, status="failed").select_related(
+            "subscriber"
+        )
+    }
+    assert set(failed) == {*names, unencodable}
+    for email, name in names.items():
+        assert LEGACY[name] in failed[email].last_error
+    assert failed[unencodable].last_error.startswith("UnicodeError: ")
+    assert {row.attempts for row in failed.values()} == {1}
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == len(good)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_an_error_nobody_foresaw_in_one_transaction_is_that_readers_alone(
+    serve, settings, monkeypatch
+):
+    """Not an SMTP answer, not a lost connection: the row is tried again later and fails
+    once it used its attempts; the readers after it get the issue over a new connection."""
+    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    server = serve(Server())
+    issue, emails = sending_issue(5)
+    unlucky = emails[2]
+    hand_over = services._hand_over
+
+    def flaky(smtp, raw):
+        if unlucky.encode() in raw:
+            raise RuntimeError("something nobody foresaw")
+        return hand_over(smtp, raw)
+
+    monkeypatch.setattr(services, "_hand_over", flaky)
+    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is True
+    assert sorted(recipient for recipient, _ in server.messages) == sorted(set(emails) - {unlucky})
+    row = Delivery.objects.get(issue=issue, subscriber__email=unlucky)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error == "RuntimeError: something nobody foresaw"
+
+    for run in (2, 3):
+        # The backoff is over (the database's clock stands still inside this test).
+        Delivery.objects.filter(issue=issue).update(next_attempt_at=None)
+        services.issue_send_chunk(issue_id=issue.pk, worker=f"w{run}")
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert len(server.messages) == 4  # the half-told message was never accepted
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_a_chunk_that_fails_as_a_whole_uses_up_its_rows_attempts_and_the_issue_ends(
+    serve, settings
+):
+    """A subject stored with a line break before subjects were checked: no copy of the
+    issue can be built. Each chunk gives its rows back at once, keeping the count and
+    the reason, so the rows end failed after NEWSLETTER_MAX_ATTEMPTS instead of being
+    handed out for ever."""
+    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    server = serve(Server())
+    issue, emails = sending_issue(4)
+    Issue.objects.filter(pk=issue.pk).update(subject="News\r\nBcc: x@evil.test")
+    for run in range(3):
+        with pytest.raises(ValueError, match="newlines"):
+            services.issue_send_chunk(issue_id=issue.pk, worker=f"w{run}")
+        assert not Delivery.objects.filter(issue=issue, status="sending").exists()
+        assert set(Delivery.objects.filter(issue=issue).values_list("attempts", flat=True)) == {
+            run + 1
+        }
+    assert services.issue_send_chunk(issue_id=issue.pk, worker="w3") is False
+    assert server.messages == []
+    assert set(statuses(issue).values()) == {"failed"}
+    assert "newlines" in Delivery.objects.filter(issue=issue).first().last_error
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_rows_given_back_untried_get_their_attempt_back(serve, settings, monkeypatch):
+    """A pause (or the chunk's time running out) gives rows back with their claim's
+    count returned: only tries count towards NEWSLETTER_MAX_ATTEMPTS."""
+    settings.NEWSLETTER_STATUS_CHECK_EVERY = 2
+    serve(Server())
+    issue, _ = sending_issue(6)
+    hand_over = services._hand_over
+
+    def pause_after_first(smtp, raw):
+        hand_over(smtp, raw)
+        services.issue_pause(issue_id=issue.pk)
+
+    monkeypatch.setattr(services, "_hand_over", pause_after_first)
+    assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
+    sent = Delivery.objects.filter(issue=issue, status="sent")
+    pending = Delivery.objects.filter(issue=issue, status="pending")
+    assert sent.count() == 2 and pending.count() == 4
+    assert set(sent.values_list("attempts", flat=True)) == {1}
+    assert set(pending.values_list("attempts", flat=True)) == {0}

@@ -275,6 +275,46 @@ def test_the_watchdog_gives_back_claims_of_dead_workers_and_finishes_issues(sett
     assert issue.finished_at is not None
 
 
+def test_a_row_whose_worker_dies_every_time_is_given_up_and_the_issue_ends(settings):
+    """Every claim counts, even when the worker dies (SIGKILL, time limit) before it can
+    record anything: after NEWSLETTER_MAX_ATTEMPTS claims the row is handed out no more,
+    the watchdog fails it with the reason, and the issue ends."""
+    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    newsletter = NewsletterListFactory()
+    doomed = subscribe(SubscriberFactory(), newsletter)
+    issue = IssueFactory(newsletter=newsletter)
+    services.issue_send_now(issue_id=issue.pk)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS + 5)
+    for death in range(1, 4):
+        [(_, subscriber_id, attempts)] = services._claim(issue.pk, f"dead-{death}", 10)
+        assert (subscriber_id, attempts) == (doomed.pk, death)
+        Delivery.objects.filter(issue=issue).update(claimed_at=long_ago)  # the lease runs out
+        result = services.newsletters_watchdog()
+        assert (result["released"], result["failed"]) == ((1, 0) if death < 3 else (0, 1))
+    assert services._claim(issue.pk, "another", 10) == []
+    row = Delivery.objects.get(issue=issue)
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert "Given up after its last attempt" in row.last_error
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_rows_left_with_no_attempt_to_spare_end_failed(settings):
+    """NEWSLETTER_MAX_ATTEMPTS lowered while rows wait for their retry: they are never
+    claimed again, so the watchdog ends them instead of leaving the issue sending."""
+    newsletter = NewsletterListFactory()
+    subscribe(SubscriberFactory(), newsletter)
+    issue = IssueFactory(newsletter=newsletter)
+    services.issue_send_now(issue_id=issue.pk)
+    Delivery.objects.filter(issue=issue).update(attempts=5, last_error="451 busy")
+    settings.NEWSLETTER_MAX_ATTEMPTS = 5
+    assert services._claim(issue.pk, "w1", 10) == []
+    assert services.newsletters_watchdog()["failed"] == 1
+    assert Delivery.objects.get(issue=issue).status == "failed"
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
 def test_celery_beat_runs_the_watchdog_on_the_newsletter_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["newsletters-watchdog"]
     assert entry["task"] == "newsletters.watchdog"
