@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
+from django.db import connection
 from playwright.sync_api import expect
 
 from cpaor import workers
@@ -58,7 +59,14 @@ def worker(sink, tmp_path):
     app.amqp._producer_pool = None
     app._pool = None
     log = tmp_path / "worker.log"
-    env = {**os.environ, "REDIS_URL": url, "CELERY_BROKER_URL": url, "EMAIL_URL": sink.url}
+    env = {
+        **os.environ,
+        "REDIS_URL": url,
+        "CELERY_BROKER_URL": url,
+        "EMAIL_URL": sink.url,
+        # The worker reads each e-mail's outbox row from the test database.
+        "DATABASE_URL": workers.database_url(connection),
+    }
     process = workers.start_worker(queue=queue, env=env, log=log)
     yield log
     workers.stop_worker(process)
