@@ -7,6 +7,19 @@ from django.contrib.auth.hashers import make_password
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        """The address allauth's limits count: the one the portal's own limits count, so
+        a short X-Forwarded-For (fewer entries than trusted proxies) is REMOTE_ADDR,
+        not an error."""
+        from django.core.exceptions import PermissionDenied
+
+        from cpaor.ratelimit import client_address
+
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
+
     def send_mail(self, template_prefix, email, context):
         """Render now (in the reader's language), send after commit from a worker: the
         answer never waits for, nor reveals anything through, the SMTP server."""

@@ -47,8 +47,9 @@ CHANGES = {
     # The "How to get involved" texts are content, edited with the rest of the site.
     CONTENT_EDITORS: {"cpaor", "initiatives", "members.membershiptier"},
     RESOURCE_CURATORS: {"resources"},
-    MEMBERSHIP_REVIEWERS: {"members"},
-    NEWSLETTER_EDITORS: {"newsletters"},
+    # Reviewers and editors send again the e-mails to applicants and readers that failed.
+    MEMBERSHIP_REVIEWERS: {"members", "cpaor.outboundemail"},
+    NEWSLETTER_EDITORS: {"newsletters", "cpaor.outboundemail"},
 }
 
 

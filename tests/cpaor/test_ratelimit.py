@@ -125,3 +125,16 @@ def test_allauth_log_in_limits_tell_apart_two_clients_behind_one_proxy(client, s
     assert [log_in(n, f"192.0.2.{n}, 198.51.100.1") for n in range(10)] == [False] * 10
     assert log_in(10, "192.0.2.99, 198.51.100.1")
     assert not log_in(11, "198.51.100.2")
+
+
+def test_a_short_forwarded_for_header_is_the_proxy_address_for_allauth_too(client, settings):
+    """allauth's own reading raised ImproperlyConfigured (a 500) when X-Forwarded-For had
+    fewer entries than the trusted proxies; the portal's reading falls back to REMOTE_ADDR."""
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    response = client.post(
+        "/en/accounts/login/",
+        {"login": "nobody@example.org", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+    assert response.status_code == 200
