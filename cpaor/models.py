@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .validators import single_line
+
 
 class User(AbstractUser):
     """The portal's account. People sign in with their e-mail address (allauth)."""
@@ -20,7 +22,7 @@ class StrategyQuerySet(models.QuerySet):
 class Strategy(models.Model):
     """A dated strategy of the CP AoR with its goals; the next period is simply added."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     start_year = models.PositiveSmallIntegerField(_("first year"))
     end_year = models.PositiveSmallIntegerField(_("last year"))
     summary = models.TextField(_("summary"), blank=True)

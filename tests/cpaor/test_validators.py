@@ -47,3 +47,15 @@ def test_the_message_is_translated():
         single_line("a\nb")
     with translation.override("fr"):
         assert "une seule ligne" in str(caught.value.messages[0])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["title", "title_ar"])
+def test_a_strategy_title_is_one_line_in_every_language(field):
+    from cpaor.models import Strategy
+
+    strategy = Strategy(title="Strategy", start_year=2025, end_year=2027)
+    setattr(strategy, field, "Strategy\u202e2027")
+    with pytest.raises(ValidationError) as caught:
+        strategy.full_clean()
+    assert field in caught.value.message_dict
