@@ -19,7 +19,7 @@ from cpaor import audit
 from cpaor.models import User
 
 from . import services
-from .forms import PersonLookupForm, ReviewerMessageForm
+from .forms import ApprovalForm, PersonLookupForm, ReviewerMessageForm
 from .models import (
     WEBMAIL_DOMAINS,
     Application,
@@ -272,13 +272,14 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # Actions: each loops over the service, which refuses what its state does not allow.
 
-    def _run(self, request, queryset, service, done, **kwargs):
+    def _run(self, request, queryset, service, done, per_application=None, **kwargs):
         changed, refused = 0, []
         for application in queryset:
+            extra = per_application(application) if per_application else {}
             try:
-                service(application=application, actor=request.user, **kwargs)
+                service(application=application, actor=request.user, **kwargs, **extra)
                 changed += 1
-            except services.TransitionNotAllowed as error:
+            except (services.TransitionNotAllowed, services.SameNameMember) as error:
                 refused.append(f"{application}: {error}")
         if changed:
             self.message_user(request, done % {"count": changed}, messages.SUCCESS)
@@ -294,15 +295,34 @@ class ApplicationAdmin(admin.ModelAdmin):
             gettext("%(count)d application(s) now under review."),
         )
 
-    def _with_message(self, request, queryset, *, title, service, done, required):
+    def _with_message(
+        self,
+        request,
+        queryset,
+        *,
+        title,
+        service,
+        done,
+        required,
+        form=None,
+        per_application=None,
+    ):
         """The intermediate page where the reviewer writes the message to send."""
-        form = ReviewerMessageForm(
-            request.POST if "confirm" in request.POST else None, required=required
-        )
+        if form is None:
+            form = ReviewerMessageForm(
+                request.POST if "confirm" in request.POST else None, required=required
+            )
         if "confirm" in request.POST and form.is_valid():
             message = form.cleaned_data["message"]
             keyword = "message" if service is services.application_request_information else "note"
-            self._run(request, queryset, service, done, **{keyword: message})
+            self._run(
+                request,
+                queryset,
+                service,
+                done,
+                per_application=per_application,
+                **{keyword: message},
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -329,6 +349,18 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve…"), permissions=["change"])
     def approve(self, request, queryset):
+        """Asks, for each application whose organisation name is already a member
+        through another account, whether it is that member or a different one."""
+        conflicts = []
+        for application in queryset.filter(
+            status__in=(Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW)
+        ):
+            membership = services.same_name_member(application)
+            if membership is not None:
+                conflicts.append((application, membership))
+        form = ApprovalForm(
+            request.POST if "confirm" in request.POST else None, conflicts=conflicts
+        )
         return self._with_message(
             request,
             queryset,
@@ -336,6 +368,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             service=services.application_approve,
             done=gettext("%(count)d application(s) approved."),
             required=False,
+            form=form,
+            per_application=lambda application: {"same_name": form.same_name(application)},
         )
 
     @admin.action(description=_("Decline…"), permissions=["change"])

@@ -4,15 +4,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.forms import HoneypotFormMixin
 from initiatives.models import Country
 from resources import uploads
 
 from .models import Application, MembershipType, OrganisationType
-from .services import COMMITMENTS, REQUIRED_FIELDS
+from .services import COMMITMENTS, REQUIRED_FIELDS, SameName
 
 CONSENT_TEXT = _(
     "I agree that the CP AoR keeps and processes the personal data in this application "
@@ -57,9 +58,40 @@ def countries():
     return Country.objects.order_by("name")
 
 
-class ApplicationForm(HoneypotFormMixin, forms.ModelForm):
+class StoredDocument:
+    """A stored supporting document as the file widget shows it: the name the applicant
+    gave it, linked to the view that checks who may download it."""
+
+    def __init__(self, application):
+        self.name = application.document_name or str(_("Download"))
+        self.url = reverse("members:application_document", kwargs={"pk": application.pk})
+
+    def __str__(self):
+        return self.name
+
+
+class PrivateDocumentInput(forms.ClearableFileInput):
+    """Django's widget links the current file to its storage URL; private storage has
+    none on purpose (asking for one raises), so link to the permission-checked view."""
+
+    def is_initial(self, value):
+        return (
+            isinstance(value, FieldFile)
+            and bool(value)
+            and getattr(value.instance, "pk", None) is not None
+        )
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return StoredDocument(value.instance)
+        return None
+
+
+class ApplicationForm(forms.ModelForm):
     """The fields common to both kinds of applicant. Saving a draft needs nothing more
-    than valid values; submitting needs everything the reviewers require."""
+    than valid values; submitting needs everything the reviewers require. Only signed-in
+    people with a verified address reach it, so it has no honeypot: a field that browsers'
+    autofill may fill must never make a person's work vanish."""
 
     KIND = None
     SECTION_FIELDS = ()
@@ -69,7 +101,7 @@ class ApplicationForm(HoneypotFormMixin, forms.ModelForm):
         label=_("Supporting document (optional)"),
         required=False,
         help_text=_("A PDF or Word (.docx) file, for example your organisation's profile."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+        widget=PrivateDocumentInput(attrs={"accept": ".pdf,.docx"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -210,6 +242,32 @@ class ReviewerMessageForm(forms.Form):
     def __init__(self, *args, required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["message"].required = required
+
+
+class ApprovalForm(ReviewerMessageForm):
+    """The approval's optional message, and the reviewer's explicit word on each
+    application whose organisation name is already a member through another account:
+    approval never moves a membership unless told to."""
+
+    def __init__(self, *args, conflicts=(), **kwargs):
+        super().__init__(*args, required=False, **kwargs)
+        self.conflicts = []
+        for application, membership in conflicts:
+            field = forms.ChoiceField(
+                label=_("What is %(application)s?") % {"application": application},
+                choices=SameName.choices,
+                widget=forms.RadioSelect,
+            )
+            self.fields[self.choice_name(application)] = field
+            self.conflicts.append((application, membership, self[self.choice_name(application)]))
+
+    @staticmethod
+    def choice_name(application):
+        return f"same_name_{application.pk}"
+
+    def same_name(self, application):
+        """The reviewer's SameName for application, or None where nothing was asked."""
+        return self.cleaned_data.get(self.choice_name(application)) or None
 
 
 class PersonLookupForm(forms.Form):

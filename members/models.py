@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cpaor.validators import single_line
 from initiatives.models import Country, Partner
 from resources import uploads
 
@@ -127,7 +128,7 @@ class MembershipTier(models.Model):
     the text in admin, in four languages."""
 
     type = models.CharField(_("type"), max_length=10, choices=MembershipType.choices, unique=True)
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=[single_line])
     summary = models.TextField(_("who can join"))
     criteria = models.TextField(
         _("criteria"), blank=True, help_text=_("One criterion per line; shown as a list.")
@@ -251,8 +252,12 @@ class Application(models.Model):
         help_text=_("The applicant's language; e-mails to them are written in it."),
     )
     # The organisation.
-    org_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    org_acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    org_name = models.CharField(
+        _("organisation name"), max_length=200, blank=True, validators=[single_line]
+    )
+    org_acronym = models.CharField(
+        _("acronym"), max_length=40, blank=True, validators=[single_line]
+    )
     org_type = models.CharField(
         _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
     )
@@ -269,17 +274,33 @@ class Application(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     cp_work = models.TextField(_("child-protection work"), blank=True)
-    focal_name = models.CharField(_("focal point name"), max_length=150, blank=True)
-    focal_title = models.CharField(_("focal point title"), max_length=150, blank=True)
+    focal_name = models.CharField(
+        _("focal point name"), max_length=150, blank=True, validators=[single_line]
+    )
+    focal_title = models.CharField(
+        _("focal point title"), max_length=150, blank=True, validators=[single_line]
+    )
     focal_email = models.EmailField(_("focal point e-mail"), blank=True)
-    focal_phone = models.CharField(_("focal point phone"), max_length=40, blank=True)
-    alternate_name = models.CharField(_("alternate name"), max_length=150, blank=True)
-    alternate_title = models.CharField(_("alternate title"), max_length=150, blank=True)
+    focal_phone = models.CharField(
+        _("focal point phone"), max_length=40, blank=True, validators=[single_line]
+    )
+    alternate_name = models.CharField(
+        _("alternate name"), max_length=150, blank=True, validators=[single_line]
+    )
+    alternate_title = models.CharField(
+        _("alternate title"), max_length=150, blank=True, validators=[single_line]
+    )
     alternate_email = models.EmailField(_("alternate e-mail"), blank=True)
-    alternate_phone = models.CharField(_("alternate phone"), max_length=40, blank=True)
+    alternate_phone = models.CharField(
+        _("alternate phone"), max_length=40, blank=True, validators=[single_line]
+    )
     # The individual.
-    person_name = models.CharField(_("full name"), max_length=150, blank=True)
-    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    person_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[single_line]
+    )
+    affiliation = models.CharField(
+        _("affiliation"), max_length=200, blank=True, validators=[single_line]
+    )
     expertise = models.TextField(_("expertise"), blank=True)
     person_country = models.ForeignKey(
         Country,
@@ -308,7 +329,9 @@ class Application(models.Model):
         blank=True,
         max_length=200,
     )
-    document_name = models.CharField(_("document name"), max_length=200, blank=True)
+    document_name = models.CharField(
+        _("document name"), max_length=200, blank=True, validators=[single_line]
+    )
     consent_text = models.TextField(_("consent text shown"), blank=True)
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     # The address the portal writes to and compares domains on: the focal point's for an
@@ -422,7 +445,9 @@ class Membership(models.Model):
     org_type = models.CharField(
         _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
     )
-    person_name = models.CharField(_("member's name"), max_length=150, blank=True)
+    person_name = models.CharField(
+        _("member's name"), max_length=150, blank=True, validators=[single_line]
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -442,7 +467,9 @@ class Membership(models.Model):
     countries = models.ManyToManyField(
         Country, verbose_name=_("countries"), related_name="memberships", blank=True
     )
-    email_domain = models.CharField(_("e-mail domain"), max_length=200, blank=True)
+    email_domain = models.CharField(
+        _("e-mail domain"), max_length=200, blank=True, validators=[single_line]
+    )
     member_since = models.DateField(_("member since"))
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE

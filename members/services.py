@@ -8,10 +8,11 @@ records an ApplicationEvent and queues the e-mails once the transaction has comm
 
 import json
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpaor import audit, outbox
 from cpaor.groups import MEMBERSHIP_REVIEWERS
+from cpaor.validators import unsafe_characters
 from initiatives.models import Partner
 
 from .models import (
@@ -166,9 +168,23 @@ def _send(*, to, kind, application, language, note=""):
 
 def applicant_addresses(application):
     """The focal point (or the individual) and the account that filled in the form, when
-    they differ: whoever applied hears about the decision."""
-    account = application.applicant.email if application.applicant_id else ""
-    return sorted({address.lower() for address in (application.contact_email, account) if address})
+    they differ: whoever applied hears about the decision. Only addresses verified on the
+    applicant's account: a focal-point address typed into the form is contact data for
+    the reviewers, and the portal never writes to an address nobody has proved is theirs."""
+    if not application.applicant_id:
+        return []
+    wanted = {
+        address.strip().lower()
+        for address in (application.contact_email, application.applicant.email)
+        if address and address.strip()
+    }
+    verified = {
+        address.lower()
+        for address in EmailAddress.objects.filter(
+            user_id=application.applicant_id, verified=True
+        ).values_list("email", flat=True)
+    }
+    return sorted(wanted & verified)
 
 
 def _email_applicant(application, kind, note=""):
@@ -279,20 +295,67 @@ def _unique_slug(name):
     return slug
 
 
-def _partner_for(application):
-    """The shared organisation record: an existing partner with the same name (ignoring
-    case and accents), or a new one."""
-    existing = (
+def name_key_value(text):
+    return name_key(models.Value(text))
+
+
+class SameName(models.TextChoices):
+    """The reviewer's word on an organisation name that is already a member through
+    another account."""
+
+    SEPARATE = "separate", _("A different organisation: give it a membership of its own")
+    SAME = "same", _("The same organisation: this applicant now represents that member")
+
+
+class SameNameMember(Exception):
+    """Approving would take over the membership of an organisation with the same name
+    that is not this applicant's; the reviewer has to say which it is."""
+
+    def __init__(self, application, membership):
+        self.application = application
+        self.membership = membership
+        super().__init__(
+            gettext(
+                '"%(member)s", a member with the same name, is not this applicant\'s. '
+                "Nothing was approved: choose whether it is a different organisation or "
+                "the same one, then approve again."
+            )
+            % {"member": membership}
+        )
+
+
+def _matching_partner(application):
+    """The shared organisation record with the application's name (ignoring case and
+    accents), or None."""
+    if not application.is_organisation or not application.org_name.strip():
+        return None
+    return (
         Partner.objects.annotate(key=name_key("name"))
         .filter(key=name_key_value(application.org_name))
         .order_by("pk")
         .first()
     )
-    if existing:
-        if not existing.website and application.website:
-            existing.website = application.website
-            existing.save(update_fields=["website"])
-        return existing
+
+
+def same_name_member(application, *, lock=False):
+    """The membership that approving would attach the application to although it is not
+    the applicant's: an organisation member with the same name held by another account
+    (or by none). None when approval can go ahead without the reviewer's word."""
+    partner = _matching_partner(application)
+    if partner is None:
+        return None
+    memberships = Membership.objects.filter(partner=partner)
+    if lock:
+        memberships = memberships.select_for_update(of=("self",))
+    membership = memberships.select_related("partner", "user").first()
+    if membership is None:
+        return None
+    if membership.user_id is not None and membership.user_id == application.applicant_id:
+        return None  # the applicant's own membership: a renewal
+    return membership
+
+
+def _new_partner(application):
     return Partner.objects.create(
         name=application.org_name,
         acronym=application.org_acronym,
@@ -301,50 +364,84 @@ def _partner_for(application):
     )
 
 
-def name_key_value(text):
-    from django.db.models import Value
-
-    return name_key(Value(text))
-
-
-def _record_membership(application):
+def _record_membership(application, *, conflict, same_name, actor):
+    """The membership the approved application gives. An existing membership is kept
+    whole (its countries are only ever added to) and changes account only on the
+    reviewer's explicit SameName.SAME, which the audit trail records."""
     today = timezone.localdate()
-    if application.is_organisation:
-        partner = _partner_for(application)
-        membership, _created = Membership.objects.select_for_update().get_or_create(
-            partner=partner,
+    if not application.is_organisation:
+        membership, _created = Membership.objects.get_or_create(
+            application=application,
             defaults={
                 "type": application.membership_type,
+                "person_name": application.person_name,
+                "user": application.applicant,
                 "member_since": today,
             },
         )
-        membership.type = application.membership_type
-        membership.org_type = application.org_type
-        membership.status = Membership.Status.ACTIVE
-        membership.application = application
-        membership.user = application.applicant
-        membership.email_domain = email_domain(application.contact_email)
-        membership.save()
+        if application.person_country_id:
+            membership.countries.set([application.person_country_id])
+        return membership
+    if conflict is not None and same_name == SameName.SEPARATE:
+        partner, membership = _new_partner(application), None
+        audit.record(
+            user=actor,
+            obj=application,
+            message=(
+                f"Approved as an organisation separate from membership #{conflict.pk} "
+                f"({conflict}), which has the same name"
+            ),
+        )
+    else:
+        partner = _matching_partner(application) or _new_partner(application)
+        membership = (
+            Membership.objects.select_for_update(of=("self",)).filter(partner=partner).first()
+        )
+        if not partner.website and application.website:
+            partner.website = application.website
+            partner.save(update_fields=["website"])
+    if membership is None:
+        membership = Membership.objects.create(
+            partner=partner,
+            type=application.membership_type,
+            org_type=application.org_type,
+            user=application.applicant,
+            application=application,
+            email_domain=email_domain(application.contact_email),
+            member_since=today,
+        )
         membership.countries.set(application.countries.all())
         return membership
-    membership, _created = Membership.objects.get_or_create(
-        application=application,
-        defaults={
-            "type": application.membership_type,
-            "person_name": application.person_name,
-            "user": application.applicant,
-            "member_since": today,
-        },
+    if conflict is not None:
+        # Only SameName.SAME reaches here (approval refuses a conflict without a choice).
+        audit.record(
+            user=actor,
+            obj=membership,
+            message=(
+                f"Reviewer confirmed application #{application.pk} is this member: account "
+                f"#{membership.user_id or '-'} → #{application.applicant_id or '-'}"
+            ),
+        )
+    membership.type = application.membership_type
+    membership.org_type = application.org_type or membership.org_type
+    membership.status = Membership.Status.ACTIVE
+    membership.application = application
+    membership.user = application.applicant
+    membership.email_domain = email_domain(application.contact_email) or membership.email_domain
+    membership.save(
+        update_fields=["type", "org_type", "status", "application", "user", "email_domain"]
     )
-    if application.person_country_id:
-        membership.countries.set([application.person_country_id])
+    membership.countries.add(*application.countries.all())
     return membership
 
 
 @transaction.atomic
-def application_approve(*, application, actor, note=""):
+def application_approve(*, application, actor, note="", same_name=None):
     """Approve: the applicant becomes a member, linked to the shared organisation record.
-    Approving an approved application again changes nothing."""
+    When an organisation with the same name is already a member through another account,
+    nothing changes until the reviewer says (same_name, a SameName) whether it is a
+    different organisation or the same one. Approving an approved application again
+    changes nothing."""
     locked = _transition(
         application,
         action=_("approve"),
@@ -353,9 +450,12 @@ def application_approve(*, application, actor, note=""):
     )
     if locked is None:
         return application
+    conflict = same_name_member(locked, lock=True)
+    if conflict is not None and same_name not in SameName.values:
+        raise SameNameMember(locked, conflict)
     locked.decided_at = timezone.now()
     _move(locked, to=Status.APPROVED, actor=actor, note=note, extra_fields=["decided_at"])
-    _record_membership(locked)
+    _record_membership(locked, conflict=conflict, same_name=same_name, actor=actor)
     _email_applicant(locked, "approved", note=note)
     return locked
 
@@ -394,12 +494,21 @@ def application_withdraw(*, application, actor, note=""):
 # Drafts -------------------------------------------------------------------------------
 
 
+def _document_name(name):
+    """The name the applicant's file had, as one line of visible text: it is shown on
+    pages and sent back in the download's Content-Disposition header."""
+    unsafe = set(unsafe_characters(name))
+    cleaned = " ".join("".join(" " if char in unsafe else char for char in name).split())
+    return cleaned[:200] or gettext("Document")
+
+
 @transaction.atomic
 def application_save_draft(*, form, actor, consent_text, language):
     """Save the applicant's form as a draft (new or existing); only drafts can change."""
     application = form.instance
+    previous = None
     if application.pk:
-        locked = _lock(application)
+        locked = previous = _lock(application)
         if locked.status not in Application.EDITABLE_STATUSES:
             raise TransitionNotAllowed(locked, _("change"))
     else:
@@ -422,9 +531,16 @@ def application_save_draft(*, form, actor, consent_text, language):
         application.consent_given_at = None
         application.consent_text = ""
     upload = form.cleaned_data.get("supporting_document")
-    if upload and hasattr(upload, "content_type"):
-        application.document_name = upload.name[:200]
+    if upload is False:  # the applicant ticked "Clear"
+        application.document_name = ""
+    elif upload and hasattr(upload, "content_type"):
+        application.document_name = _document_name(upload.name)
     application = form.save()
+    if previous is not None and previous.supporting_document:
+        replaced = previous.supporting_document
+        if replaced.name != application.supporting_document.name:
+            # A document the applicant replaced or cleared is theirs no longer to keep.
+            transaction.on_commit(lambda: replaced.storage.delete(replaced.name))
     if not ApplicationEvent.objects.filter(application=application).exists():
         ApplicationEvent.objects.create(
             application=application, actor=actor, from_status="", to_status=Status.DRAFT

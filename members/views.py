@@ -48,10 +48,6 @@ def _form_page(request, form, application=None):
 def _save(request, form):
     """Save the draft, and submit it when asked. Returns the redirect, or None with the
     form's errors filled."""
-    if form.is_spam:
-        # A bot filled the hidden field: answer as if all went well, keep nothing.
-        messages.success(request, _("Your application has been submitted."))
-        return redirect("members:dashboard")
     application = services.application_save_draft(
         form=form, actor=request.user, consent_text=CONSENT_TEXT, language=current_language()
     )
@@ -80,7 +76,7 @@ def application_create(request, kind):
         raise Http404
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
-        if form.is_valid() or form.is_spam:
+        if form.is_valid():
             return _save(request, form)
     else:
         initial = {}
@@ -104,7 +100,7 @@ def application_edit(request, pk):
     form_class = FORMS[application.applicant_kind]
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, instance=application)
-        if form.is_valid() or form.is_spam:
+        if form.is_valid():
             try:
                 return _save(request, form)
             except services.TransitionNotAllowed as error:

@@ -286,3 +286,100 @@ def test_reviewers_and_content_editors_edit_the_how_to_get_involved_text_in_four
     assert "Organisations of every kind." in client.get("/en/membership/").content.decode()
     # French falls back to English where the editor left a translation empty.
     assert "Organisations of every kind." in client.get("/fr/membership/").content.decode()
+
+
+def test_approving_a_name_another_account_holds_waits_for_the_reviewer_choice(staff_client):
+    from tests.initiatives.factories import CountryFactory
+
+    owner = UserFactory()
+    member = MembershipFactory(partner__name_en="Enfance Sécurité", user=owner)
+    member.countries.set([CountryFactory()])
+    countries = list(member.countries.all())
+    application = submitted(org_name="ENFANCE SECURITE")
+    other = submitted(org_name="Unrelated Org")
+    page = post_action(staff_client, "approve", [application, other])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Same name as an existing member" in html
+    assert f"/admin/members/membership/{member.pk}/change/" in html
+    assert owner.email in html
+    assert f'name="same_name_{application.pk}"' in html
+    assert f'name="same_name_{other.pk}"' not in html
+    # Confirming without a choice approves nothing and says what is missing.
+    unchosen = post_action(staff_client, "approve", [application, other], confirm="1", message="")
+    assert unchosen.status_code == 200
+    assert "This field is required" in unchosen.content.decode()
+    for each in (application, other):
+        each.refresh_from_db()
+        assert each.status == "submitted"
+    member.refresh_from_db()
+    assert (member.user, list(member.countries.all())) == (owner, countries)
+    done = post_action(
+        staff_client,
+        "approve",
+        [application, other],
+        confirm="1",
+        message="",
+        **{f"same_name_{application.pk}": "separate"},
+    )
+    assert done.status_code == 302
+    for each in (application, other):
+        each.refresh_from_db()
+        assert each.status == "approved"
+    member.refresh_from_db()
+    assert (member.user, list(member.countries.all())) == (owner, countries)
+    assert Membership.objects.count() == 3
+
+
+def test_the_reviewer_can_say_the_applicant_now_represents_the_member(staff_client):
+    owner = UserFactory()
+    member = MembershipFactory(partner__name_en="Réseau Enfance", user=owner)
+    application = submitted(org_name="reseau enfance")
+    response = post_action(
+        staff_client,
+        "approve",
+        [application],
+        confirm="1",
+        message="",
+        **{f"same_name_{application.pk}": "same"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.user, member.application) == (application.applicant, application)
+    assert Membership.objects.count() == 1
+
+
+def test_a_match_that_appears_after_the_page_was_shown_is_asked_about_first(
+    staff_client,
+):
+    application = submitted(org_name="Late Twin")
+    page = post_action(staff_client, "approve", [application])
+    assert "Same name as an existing member" not in page.content.decode()
+    member = MembershipFactory(partner__name_en="Late Twin", user=UserFactory())
+    response = post_action(staff_client, "approve", [application], confirm="1", message="")
+    assert response.status_code == 200
+    assert "Same name as an existing member" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    member.refresh_from_db()
+    assert member.application is None
+
+
+def test_the_action_reports_a_refusal_by_the_service_without_approving(staff_client, monkeypatch):
+    """Should the match appear between the check and the approval, the service refuses
+    and the reviewer reads why."""
+    application = submitted(org_name="Racing Twin")
+    MembershipFactory(partner__name_en="Racing Twin", user=UserFactory())
+    from members import admin as members_admin
+    from members.forms import ApprovalForm
+
+    # The page was shown before the match existed: its form asks nothing.
+    monkeypatch.setattr(
+        members_admin, "ApprovalForm", lambda data, conflicts: ApprovalForm(data, conflicts=())
+    )
+    response = post_action(staff_client, "approve", [application], confirm="1", message="")
+    assert response.status_code == 302
+    messages = [str(message) for message in response.wsgi_request._messages]
+    assert any("Nothing was approved" in message for message in messages)
+    application.refresh_from_db()
+    assert application.status == "submitted"

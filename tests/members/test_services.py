@@ -7,7 +7,13 @@ from members import services
 from members.models import Application, ApplicationEvent, Membership
 from tests.initiatives.factories import CountryFactory, PartnerFactory
 
-from .factories import ApplicationFactory, IndividualApplicationFactory, UserFactory, reviewer
+from .factories import (
+    ApplicationFactory,
+    IndividualApplicationFactory,
+    MembershipFactory,
+    UserFactory,
+    reviewer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -205,13 +211,15 @@ def test_submit_emails_the_applicant_and_the_reviewers_after_commit(
     staff = reviewer(email="reviewer@cpaor.example.org")
     UserFactory(is_staff=True, email="not-a-reviewer@cpaor.example.org")
     application = ApplicationFactory(language="fr")
+    verify(application.applicant, application.focal_email)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.application_submit(application=application, actor=application.applicant)
     assert mail.outbox == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
     by_recipient = {tuple(message.to): message for message in mail.outbox}
-    # The focal point and the account that applied are both told.
+    # The focal point (its address verified on the account) and the account that applied
+    # are both told.
     applicant_to = tuple(sorted([application.focal_email, application.applicant.email]))
     assert set(by_recipient) == {applicant_to, (staff.email,)}
     acknowledgement = by_recipient[applicant_to]
@@ -245,7 +253,8 @@ def test_each_decision_emails_the_applicant_with_the_message(
         action(application=application, actor=reviewer(), **kwargs)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == sorted([application.focal_email, application.applicant.email])
+    # The focal point's address was never verified: only the account's is written to.
+    assert message.to == [application.applicant.email]
     assert subject_words in message.subject
     for text in kwargs.values():
         assert text in message.body
@@ -309,3 +318,146 @@ def test_export_holds_the_person_applications_and_history():
     assert data["applications"][0]["focal_email"] == application.focal_email
     assert data["applications"][0]["history"][0]["to"] == S.SUBMITTED
     assert data["applications"][0]["consent_text"].startswith("I agree")
+
+
+# Only verified addresses get the portal's e-mails ------------------------------------------
+
+
+def verify(user, address):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=address, verified=True, primary=False)
+
+
+def test_an_unverified_focal_point_address_is_kept_but_never_written_to():
+    application = ApplicationFactory(focal_email="typed@elsewhere.example")
+    assert application.contact_email == "typed@elsewhere.example"
+    assert services.applicant_addresses(application) == [application.applicant.email]
+    verify(application.applicant, "Typed@Elsewhere.example")
+    assert services.applicant_addresses(application) == sorted(
+        ["typed@elsewhere.example", application.applicant.email]
+    )
+
+
+def test_an_address_verified_on_another_account_does_not_count():
+    from allauth.account.models import EmailAddress
+
+    application = ApplicationFactory(focal_email="shared@elsewhere.example")
+    verify(UserFactory(), "shared@elsewhere.example")
+    EmailAddress.objects.filter(user=application.applicant).update(verified=False)
+    assert services.applicant_addresses(application) == []
+
+
+def test_a_decision_reaches_only_the_verified_addresses(django_capture_on_commit_callbacks):
+    application = submitted(focal_email="unverified@cfa.example.net")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(application=application, actor=reviewer())
+    assert [message.to for message in mail.outbox] == [[application.applicant.email]]
+    assert "unverified@cfa.example.net" not in str(mail.outbox[0].message())
+
+
+def test_a_stored_document_name_is_one_line_of_visible_text():
+    assert services._document_name("a\r\nb\u202e\tc\x00.pdf") == "a b c .pdf"
+    assert services._document_name("\n\u2028") == "Document"
+
+
+# Approval never takes over another account's membership ------------------------------------
+
+
+def existing_member(name="Enfance Sécurité", **kwargs):
+    kenya, jordan = CountryFactory(), CountryFactory()
+    owner = UserFactory()
+    membership = MembershipFactory(partner__name_en=name, user=owner, **kwargs)
+    membership.countries.set([kenya, jordan])
+    return membership
+
+
+def snapshot(membership):
+    membership.refresh_from_db()
+    return (
+        membership.user_id,
+        membership.application_id,
+        membership.partner_id,
+        membership.type,
+        membership.status,
+        sorted(membership.countries.values_list("pk", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("owned", [True, False], ids=["another-account", "no-account"])
+def test_approving_a_same_name_organisation_is_refused_until_the_reviewer_chooses(owned):
+    member = existing_member()
+    if not owned:
+        Membership.objects.filter(pk=member.pk).update(user=None)
+    before = snapshot(member)
+    application = submitted(org_name="ENFANCE SECURITE")
+    with pytest.raises(services.SameNameMember) as error:
+        services.application_approve(application=application, actor=reviewer())
+    assert "Enfance Sécurité" in str(error.value)
+    assert error.value.membership == member
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    assert application.decided_at is None
+    assert statuses(application) == [(S.DRAFT, S.SUBMITTED)]
+    assert snapshot(member) == before
+    assert Membership.objects.count() == 1
+
+
+def test_a_separate_organisation_gets_its_own_membership_and_the_member_keeps_everything():
+    member = existing_member()
+    before = snapshot(member)
+    application = submitted(org_name="enfance securite")
+    application.countries.set([CountryFactory()])
+    services.application_approve(
+        application=application, actor=reviewer(), same_name=services.SameName.SEPARATE
+    )
+    assert snapshot(member) == before
+    new = Membership.objects.exclude(pk=member.pk).get()
+    assert new.partner != member.partner
+    assert new.partner.name == "enfance securite"
+    assert (new.user, new.application) == (application.applicant, application)
+    assert list(new.countries.all()) == list(application.countries.all())
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+
+
+def test_the_reviewer_may_confirm_the_applicant_now_represents_the_member():
+    from django.contrib.admin.models import LogEntry
+
+    member = existing_member()
+    previous_owner = member.user
+    kept = set(member.countries.values_list("pk", flat=True))
+    staff = reviewer()
+    application = submitted(org_name="Enfance Securite")
+    added = CountryFactory()
+    application.countries.set([added])
+    services.application_approve(
+        application=application, actor=staff, same_name=services.SameName.SAME
+    )
+    member.refresh_from_db()
+    assert Membership.objects.count() == 1
+    assert (member.user, member.application) == (application.applicant, application)
+    assert set(member.countries.values_list("pk", flat=True)) == kept | {added.pk}
+    entry = LogEntry.objects.filter(user=staff, object_id=str(member.pk)).get()
+    assert f"#{previous_owner.pk}" in entry.change_message
+
+
+def test_the_same_account_renews_its_membership_without_being_asked():
+    member = existing_member(type="associate")
+    kept = set(member.countries.values_list("pk", flat=True))
+    application = submitted(org_name="ENFANCE SÉCURITÉ", applicant=member.user)
+    application.countries.set([])
+    services.application_approve(application=application, actor=reviewer())
+    member.refresh_from_db()
+    assert Membership.objects.count() == 1
+    assert (member.user, member.application, member.type) == (member.user, application, "full")
+    assert set(member.countries.values_list("pk", flat=True)) == kept
+
+
+def test_a_choice_changes_nothing_when_no_member_has_the_name():
+    application = submitted(org_name="Brand New Org")
+    services.application_approve(
+        application=application, actor=reviewer(), same_name=services.SameName.SAME
+    )
+    assert Membership.objects.get().partner.name == "Brand New Org"

@@ -141,9 +141,8 @@ def test_a_complete_application_is_submitted_with_commitments_and_consent_record
     assert application.document_name == "profile.pdf"
     assert list(application.countries.all()) == [country]
     assert application.contact_email == "awa@enfance.example.sn"
-    assert [message.to for message in mail.outbox] == [
-        sorted(["awa@enfance.example.sn", applicant.email])
-    ]
+    # The focal point's address is not verified on the account: kept, never written to.
+    assert [message.to for message in mail.outbox] == [[applicant.email]]
 
 
 def test_submitting_without_required_fields_saves_nothing_and_says_what_is_missing(
@@ -289,12 +288,69 @@ def test_an_unknown_kind_of_applicant_is_not_found(client, applicant):
     assert client.get(create_url("robot")).status_code == 404
 
 
-def test_a_filled_honeypot_looks_like_success_but_saves_nothing(client, applicant, country):
-    response = client.post(create_url(), organisation_data(country, homepage="http://spam"))
+def test_a_homepage_field_filled_by_autofill_never_loses_the_application(
+    client, applicant, country
+):
+    """The form is behind a verified sign-in: it has no honeypot, and a "homepage" value
+    (which browsers' autofill supply) changes nothing about saving or validating."""
+    response = client.post(create_url(), organisation_data(country, homepage="https://me.example"))
+    application = Application.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:dashboard")
+    assert response["Location"] == application.get_absolute_url()
+    assert application.status == Application.Status.DRAFT
+    assert application.org_name == "Enfance Sénégal"
+    url = reverse("members:application_edit", kwargs={"pk": application.pk})
+    assert "homepage" not in client.get(url).context["form"].fields
+    refused = client.post(
+        url, organisation_data(country, homepage="https://me.example", focal_email="nope")
+    )
+    assert refused.status_code == 200
+    assert "focal_email" in refused.context["form"].errors
+    submitted = client.post(url, organisation_data(country, homepage="x", submit="1"))
+    assert submitted.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+
+
+MULTI_LINE_NAMES = [
+    ("org_name", "Enfance\r\nBcc: everyone@example.org"),
+    ("org_acronym", "E\nS"),
+    ("focal_name", "Awa\tNdiaye"),
+    ("focal_title", "Director\u2028of everything"),
+    ("alternate_name", "Mou\x0bssa"),
+    ("alternate_title", "\u202eesrever"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), MULTI_LINE_NAMES)
+def test_a_name_or_title_that_is_not_one_line_is_refused_with_a_message(
+    client, applicant, country, field, value
+):
+    for button in ("save", "submit"):
+        response = client.post(
+            create_url(), organisation_data(country, **{button: "1"}, **{field: value})
+        )
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+        assert "Write this on one line" in response.content.decode()
+        assert not Application.objects.exists()
+
+
+def test_an_individual_name_on_two_lines_is_refused_and_a_draft_keeps_its_name(
+    client, applicant, country
+):
+    data = {"person_name": "Jean\r\nMartin", "affiliation": "Uni", "save": "1"}
+    response = client.post(create_url("individual"), data)
+    assert response.status_code == 200
+    assert "Write this on one line" in response.content.decode()
     assert not Application.objects.exists()
-    assert mail.outbox == []
+    draft = IndividualApplicationFactory(applicant=applicant)
+    url = reverse("members:application_edit", kwargs={"pk": draft.pk})
+    edited = client.post(url, {**data, "person_name": "Jean\nMartin"})
+    assert edited.status_code == 200
+    assert "person_name" in edited.context["form"].errors
+    draft.refresh_from_db()
+    assert draft.person_name == "Jean Martin"
 
 
 def test_applications_are_limited_per_address(client, applicant, settings, fresh_limits):
@@ -575,3 +631,73 @@ def test_the_stored_document_name_comes_from_its_content_not_its_name(client, ap
     assert stored.startswith("membership/documents/our-profile-final-")
     assert stored.endswith(".pdf")
     assert application.document_name == "Our Profile (final).docx"
+
+
+# A draft with its supporting document ------------------------------------------------------
+
+
+def test_a_draft_with_a_document_opens_again_with_its_name_and_the_checked_link(
+    client, applicant, country
+):
+    data = organisation_data(country, save="1")
+    data["supporting_document"] = SimpleUploadedFile("Our profile.pdf", PDF, "application/pdf")
+    assert client.post(create_url(), data).status_code == 302
+    application = Application.objects.get()
+    edit = reverse("members:application_edit", kwargs={"pk": application.pk})
+    document = reverse("members:application_document", kwargs={"pk": application.pk})
+    page = client.get(edit)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<a href="{document}">Our profile.pdf</a>' in html
+    # Re-shown with another field's error, the form still shows the stored document.
+    refused = client.post(edit, organisation_data(country, save="1", focal_email="not-an-email"))
+    assert refused.status_code == 200
+    assert "focal_email" in refused.context["form"].errors
+    assert f'<a href="{document}">Our profile.pdf</a>' in refused.content.decode()
+    # Saving without choosing a file again keeps the document.
+    assert client.post(edit, organisation_data(country, save="1")).status_code == 302
+    application.refresh_from_db()
+    assert application.document_name == "Our profile.pdf"
+    assert b"".join(client.get(document).streaming_content) == PDF
+
+
+def test_a_cleared_or_replaced_document_leaves_no_file_behind(
+    client, applicant, country, django_capture_on_commit_callbacks
+):
+    data = organisation_data(country, save="1")
+    data["supporting_document"] = SimpleUploadedFile("first.pdf", PDF, "application/pdf")
+    client.post(create_url(), data)
+    application = Application.objects.get()
+    first = application.supporting_document
+    storage, first_name = first.storage, first.name
+    edit = reverse("members:application_edit", kwargs={"pk": application.pk})
+    replaced = organisation_data(country, save="1")
+    replaced["supporting_document"] = SimpleUploadedFile("second.docx", docx_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(edit, replaced).status_code == 302
+    application.refresh_from_db()
+    assert application.document_name == "second.docx"
+    assert not storage.exists(first_name)
+    second_name = application.supporting_document.name
+    cleared = organisation_data(country, save="1", **{"supporting_document-clear": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(edit, cleared).status_code == 302
+    application.refresh_from_db()
+    assert not application.supporting_document
+    assert application.document_name == ""
+    assert not storage.exists(second_name)
+
+
+def test_a_document_name_with_control_characters_is_kept_on_one_visible_line(
+    client, applicant, country
+):
+    data = organisation_data(country, save="1")
+    data["supporting_document"] = SimpleUploadedFile(
+        "\u202eprofile\tfinal\u2028.pdf", PDF, "application/pdf"
+    )
+    assert client.post(create_url(), data).status_code == 302
+    application = Application.objects.get()
+    assert application.document_name == "profilefinal.pdf"
+    response = client.get(reverse("members:application_document", kwargs={"pk": application.pk}))
+    assert response.status_code == 200
+    assert "profilefinal.pdf" in response["Content-Disposition"]
