@@ -54,3 +54,29 @@ class StaffSessionMiddleware:
         ):
             session.set_expiry(settings.STAFF_SESSION_SECONDS)
         return response
+
+
+class InvalidAccountFormMiddleware:
+    """allauth re-shows a form with errors as a 200; the portal's own forms answer 400,
+    so that nothing (a test, a monitor, a script) reads a refused sign-up, log-in or
+    password change as a success."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        match = getattr(request, "resolver_match", None)
+        if (
+            request.method == "POST"
+            and response.status_code == 200
+            and match is not None
+            and (match.url_name or "").startswith("account_")
+        ):
+            context = response.context_data or {}
+            forms = [value for value in context.values() if hasattr(value, "errors")]
+            if any(form.is_bound and form.errors for form in forms):
+                response.status_code = 400
+        return response

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cpaor.middleware.InvalidAccountFormMiddleware",
 ]
 
 ROOT_URLCONF = "cpaor.urls"

@@ -38,10 +38,12 @@ def apply(request):
 
 
 def _form_page(request, form, application=None):
+    """The form, with 400 when it comes back with errors: nothing was saved."""
     return render(
         request,
         "members/application_form.html",
         {"form": form, "application": application, "kind": form.KIND},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
@@ -155,6 +157,7 @@ def _detail_page(request, application, answer_form):
             "answer_form": answer_form,
             "missing": services.missing_fields(application) if application.is_editable else [],
         },
+        status=400 if answer_form.is_bound and answer_form.errors else 200,
     )
 
 

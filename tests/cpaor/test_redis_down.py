@@ -73,7 +73,7 @@ def test_signing_up(client, redis_down):
 def test_logging_in_right_and_wrong(client, redis_down):
     user = UserFactory()
     wrong = client.post("/en/accounts/login/", {"login": user.email, "password": "nope"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "_auth_user_id" not in client.session
     right = client.post("/en/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert right.status_code == 302

@@ -159,13 +159,13 @@ def test_repeated_failed_logins_are_limited(client):
         response = client.post(
             "/en/accounts/login/", {"login": user.email, "password": "wrong password"}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Too many failed login attempts" not in response.content.decode()
     # The sixth try is refused before the password is even checked, the right one too.
     right = client.post(
         "/en/accounts/login/", {"login": user.email, "password": "correct horse battery staple"}
     )
-    assert right.status_code == 200
+    assert right.status_code == 400
     assert "Too many failed login attempts" in right.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -192,5 +192,5 @@ def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client):
     unknown = client.post(
         "/en/accounts/login/", {"login": "unknown@example.org", "password": "nope"}
     )
-    assert known.status_code == unknown.status_code == 200
+    assert known.status_code == unknown.status_code == 400
     assert known.context["form"].errors == unknown.context["form"].errors

@@ -150,7 +150,7 @@ def test_submitting_without_required_fields_saves_nothing_and_says_what_is_missi
 ):
     data = organisation_data(country, submit="1", focal_email="", consent=None)
     response = client.post(create_url(), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # re-shown with its errors, nothing saved
     assert not Application.objects.exists()
     html = response.content.decode()
     assert "The application was not saved" in html
@@ -194,7 +194,7 @@ def test_bad_input_on_each_organisation_field_is_refused_with_a_message(
     else:
         data[field] = value
     response = client.post(create_url(), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # re-shown with its errors, nothing saved
     assert not Application.objects.exists()
     form = response.context["form"]
     assert field in form.errors, form.errors
@@ -219,7 +219,7 @@ def test_a_supporting_document_is_checked_by_content_and_size(
     data = organisation_data(country, save="1")
     data["supporting_document"] = SimpleUploadedFile(name, content, "application/pdf")
     response = client.post(create_url(), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # re-shown with its errors, nothing saved
     assert message in " ".join(response.context["form"].errors["supporting_document"])
     assert not Application.objects.exists()
 
@@ -260,7 +260,7 @@ def test_bad_input_on_each_individual_field_is_refused_with_a_message(
         field: value,
     }
     response = client.post(create_url("individual"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # re-shown with its errors, nothing saved
     assert field in response.context["form"].errors
     assert not Application.objects.exists()
 
@@ -304,7 +304,7 @@ def test_a_homepage_field_filled_by_autofill_never_loses_the_application(
     refused = client.post(
         url, organisation_data(country, homepage="https://me.example", focal_email="nope")
     )
-    assert refused.status_code == 200
+    assert refused.status_code == 400  # re-shown with its errors, nothing saved
     assert "focal_email" in refused.context["form"].errors
     submitted = client.post(url, organisation_data(country, homepage="x", submit="1"))
     assert submitted.status_code == 302
@@ -330,7 +330,7 @@ def test_a_name_or_title_that_is_not_one_line_is_refused_with_a_message(
         response = client.post(
             create_url(), organisation_data(country, **{button: "1"}, **{field: value})
         )
-        assert response.status_code == 200
+        assert response.status_code == 400  # re-shown with its errors, nothing saved
         assert field in response.context["form"].errors
         assert "Write this on one line" in response.content.decode()
         assert not Application.objects.exists()
@@ -341,13 +341,13 @@ def test_an_individual_name_on_two_lines_is_refused_and_a_draft_keeps_its_name(
 ):
     data = {"person_name": "Jean\r\nMartin", "affiliation": "Uni", "save": "1"}
     response = client.post(create_url("individual"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Write this on one line" in response.content.decode()
     assert not Application.objects.exists()
     draft = IndividualApplicationFactory(applicant=applicant)
     url = reverse("members:application_edit", kwargs={"pk": draft.pk})
     edited = client.post(url, {**data, "person_name": "Jean\nMartin"})
-    assert edited.status_code == 200
+    assert edited.status_code == 400
     assert "person_name" in edited.context["form"].errors
     draft.refresh_from_db()
     assert draft.person_name == "Jean Martin"
@@ -415,7 +415,7 @@ def test_the_applicant_answers_a_request_for_information(client, applicant):
     assert "Which provinces?" in page
     url = reverse("members:application_answer", kwargs={"pk": application.pk})
     empty = client.post(url, {"answer": "  "})
-    assert empty.status_code == 200
+    assert empty.status_code == 400
     assert "This field is required" in empty.content.decode()
     assert client.post(url, {"answer": "Dakar and Thiès."}).status_code == 302
     application.refresh_from_db()
@@ -651,7 +651,7 @@ def test_a_draft_with_a_document_opens_again_with_its_name_and_the_checked_link(
     assert f'<a href="{document}">Our profile.pdf</a>' in html
     # Re-shown with another field's error, the form still shows the stored document.
     refused = client.post(edit, organisation_data(country, save="1", focal_email="not-an-email"))
-    assert refused.status_code == 200
+    assert refused.status_code == 400  # re-shown with its errors, nothing saved
     assert "focal_email" in refused.context["form"].errors
     assert f'<a href="{document}">Our profile.pdf</a>' in refused.content.decode()
     # Saving without choosing a file again keeps the document.
