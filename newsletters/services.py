@@ -716,6 +716,7 @@ def issue_send_chunk(*, issue_id, worker):
     # Why the chunk stopped, if it was an error: its rows then keep their claim's count.
     # A server that cannot be reached is nobody's failure: the rows go back untried.
     crash = unreachable = None
+    ended = False
     try:
         prepared = mail.PreparedIssue(mail.render_issue(issue))
         subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
@@ -822,6 +823,7 @@ def issue_send_chunk(*, issue_id, worker):
                 continue
             unfinished.discard(delivery_id)
             marks.add(delivery_id)
+        ended = True
     except Exception as error:
         crash = None if error is unreachable else error
         raise
@@ -834,6 +836,8 @@ def issue_send_chunk(*, issue_id, worker):
             with db.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
             try:
+                if smtp is not None and not ended:
+                    _hang_up(smtp)
                 if smtp is not None:
                     smtp.close()
             except Exception:  # noqa: BLE001 - a broken connection must not hide the real error
@@ -853,14 +857,20 @@ def issue_send_chunk(*, issue_id, worker):
     return ready
 
 
+def _hang_up(backend):
+    """Close the socket without a word: after an error the connection may be in the
+    middle of a message, where QUIT would be taken as its text (and its answer waited
+    for); the server drops what it got of the message."""
+    if backend.connection is not None:
+        with contextlib.suppress(Exception):
+            backend.connection.close()
+        backend.connection = None
+
+
 def _reconnect(backend):
     """A new connection after an unforeseen error, which may have left the old one in the
-    middle of a message (where RSET or QUIT would be taken as its text). The socket is
-    closed without a word, so the server drops what it got of the message. False when
-    the server cannot be reached again."""
-    with contextlib.suppress(Exception):
-        backend.connection.close()
-    backend.connection = None
+    middle of a message (see _hang_up). False when the server cannot be reached again."""
+    _hang_up(backend)
     try:
         backend.open()
     except OSError:
@@ -899,6 +909,8 @@ def newsletters_watchdog():
     failed = stale.filter(attempts__gte=most).update(
         status=Delivery.Status.FAILED, last_error=GIVEN_UP
     )
+    # A cancelled issue sends nothing more: what its dead workers held is skipped.
+    stale.filter(issue__status=Issue.Status.CANCELLED).update(status=Delivery.Status.SKIPPED)
     released = stale.update(status=Delivery.Status.PENDING, claimed_at=None, claimed_by="")
     if released:
         logger.warning("newsletter watchdog gave back %s stale claims", released)

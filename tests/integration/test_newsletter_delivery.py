@@ -335,7 +335,8 @@ def test_temporary_smtp_failures_are_retried_until_accepted(engine, sink, worker
         controller.stop()
     assert flaky.refused == 45
     assert_exactly_once(sink, issue, confirmed, others)
-    retried = Delivery.objects.filter(issue=issue, attempts__gt=0).count()
+    # Every claim counts as an attempt: a row tried again has more than one.
+    retried = Delivery.objects.filter(issue=issue, attempts__gt=1).count()
     assert retried > 0
     print(f"\n{flaky.refused} answers 451; {retried} rows retried with backoff; all delivered")
 
@@ -369,6 +370,54 @@ def test_permanent_smtp_failures_are_marked_failed_and_the_issue_finishes(engine
     assert set(counts) == set(confirmed) - set(refused)
     assert Delivery.objects.filter(issue=issue, status="failed").count() == 3
     assert Subscriber.objects.filter(status="bounced").count() == 3
+
+
+def test_ten_unsendable_readers_among_a_thousand_stop_nobody(engine, sink, workers):
+    """Rows stored before names and addresses were checked: names with a line break
+    (a header injection), addresses whose domain cannot be encoded or that are not
+    addresses at all. Each fails alone with its reason; the 990 others get the issue
+    exactly once and the issue ends, within a bounded time."""
+    issue, confirmed, others = make_issue(["confirmed"] * 1000)
+    emails = sorted(confirmed, key=confirmed.get)
+    broken_names = emails[5:1000:200]  # 5, spread over every chunk
+    for email in broken_names:
+        Subscriber.objects.filter(email=email).update(name="Bob\r\nBcc: x@evil.test")
+    bad_addresses = {
+        emails[50]: "reader@" + "ü" * 64 + ".org",
+        emails[350]: "reader@" + "é" * 70 + ".example",
+        emails[650]: "reader@exa..mple.org",
+        emails[850]: "reader@two@signs.org",
+        emails[999]: "réader@" + "ñ" * 64 + ".es",
+    }
+    for email, bad in bad_addresses.items():
+        Subscriber.objects.filter(email=email).update(email=bad)
+    unsendable = {*broken_names, *bad_addresses.values()}
+    good = set(confirmed) - set(broken_names) - set(bad_addresses)
+    assert (len(good), len(unsendable)) == (990, 10)
+    workers(sink.url)
+    workers(sink.url)
+    started = time.monotonic()
+    services.issue_send_now(issue_id=issue.pk)
+    drive(issue, 90, workers.logs)
+    elapsed = time.monotonic() - started
+
+    counts, _ = recipients(sink, issue)
+    assert set(counts) == good
+    assert set(counts.values()) == {1}, "a reader got the issue twice"
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 990
+    failed = dict(
+        Delivery.objects.filter(issue=issue, status="failed").values_list(
+            "subscriber__email", "last_error"
+        )
+    )
+    assert set(failed) == unsendable
+    for email in broken_names:
+        assert "U+000D, U+000A" in failed[email]
+    for bad in bad_addresses.values():
+        assert failed[bad].startswith(("UnicodeError: ", "ValueError: Invalid address"))
+    assert not Delivery.objects.filter(issue=issue, attempts__gt=1).exists()
+    assert elapsed < 60
+    print(f"\n990 delivered and 10 failed of 1,000 by 2 workers in {elapsed:.1f}s")
 
 
 def test_a_redis_restart_mid_send_loses_nobody(engine, settings, sink, workers, tmp_path):

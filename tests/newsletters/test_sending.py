@@ -4,6 +4,7 @@ and how refusals end."""
 
 import smtplib
 import threading
+import time
 
 import psycopg
 import pytest
@@ -291,3 +292,34 @@ def test_rows_given_back_untried_get_their_attempt_back(serve, settings, monkeyp
     assert sent.count() == 2 and pending.count() == 4
     assert set(sent.values_list("attempts", flat=True)) == {1}
     assert set(pending.values_list("attempts", flat=True)) == {0}
+
+
+def test_a_chunk_stopped_mid_message_hangs_up_at_once(serve, settings, monkeypatch):
+    """An error between DATA and the message (the database gone, say) leaves the SMTP
+    connection inside a message, where QUIT would be taken as text and its answer waited
+    for until EMAIL_TIMEOUT: the socket is closed instead, the server drops the half
+    message, and the rows go back with the error."""
+    settings.EMAIL_TIMEOUT = 10
+    server = serve(Server())
+    issue, emails = sending_issue(3)
+    hand_over = services._hand_over
+    calls = []
+
+    def database_gone_before_the_second_message(smtp, raw):
+        # Where marks.wait() reads the database's answer, right before the hand-over.
+        calls.append(1)
+        if len(calls) == 2:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return hand_over(smtp, raw)
+
+    monkeypatch.setattr(services, "_hand_over", database_gone_before_the_second_message)
+    started = time.monotonic()
+    with pytest.raises(psycopg.OperationalError):
+        services.issue_send_chunk(issue_id=issue.pk, worker="w1")
+    assert time.monotonic() - started < 5
+    assert [recipient for recipient, _ in server.messages] == emails[:1]
+    after = statuses(issue)
+    assert [after[email] for email in emails] == ["sent", "pending", "pending"]
+    row = Delivery.objects.get(issue=issue, subscriber__email=emails[1])
+    assert row.attempts == 1
+    assert row.last_error.startswith("OperationalError: server closed")
