@@ -24,6 +24,9 @@ def _test_settings(settings, request):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Hashing passwords at full strength costs most of the time of the account tests; what
+    # they check (which hashes happen, who may log in) does not depend on the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = "http://testserver"
     # Limits are tested on their own (tests/cpaor/test_ratelimit.py); elsewhere many tests
     # post from the same address into the same cache.
