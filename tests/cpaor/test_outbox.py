@@ -1,9 +1,6 @@
 """The outbox of one-person e-mails: every message is a row that ends sent or failed
 with its error, whatever the message or the server does."""
 
-import email
-import email.policy
-
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
@@ -13,26 +10,9 @@ from cpaor import outbox
 from cpaor.embedded import free_port
 from cpaor.models import OutboundEmail
 from tests.members.factories import ApplicationFactory, UserFactory
+from tests.newsletters.smtp import Server
 
 pytestmark = pytest.mark.django_db
-
-
-class Server:
-    """An SMTP server that refuses chosen recipients with chosen answers."""
-
-    def __init__(self, refuse=None):
-        self.refuse = refuse or {}
-        self.received = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.SMTP))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture
@@ -110,7 +90,7 @@ def test_a_refused_recipient_fails_at_once_with_the_server_answer(smtp):
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.FAILED
     assert "No such user" in row.last_error
-    assert server.received == []
+    assert server.messages == []
 
 
 def test_a_server_that_says_later_gets_another_try_then_the_message_fails(smtp):
