@@ -46,9 +46,15 @@ def _error_text(error):
 
 
 def _enqueue(email_id):
+    """Queue the row's task. With the broker unreachable the row stays queued, and the
+    sweep queues it once the broker is back: the action that wrote it has succeeded and
+    must not answer 500 for a message that is safe in the database."""
     from .tasks import send_email
 
-    send_email.delay(email_id)
+    try:
+        send_email.delay(email_id)
+    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
+        logger.warning("e-mail %s waits for the outbox sweep: %r", email_id, error)
 
 
 def email_queue(*, to, subject, body, html=None, headers=None, context=None):

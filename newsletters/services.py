@@ -246,11 +246,17 @@ def enqueue_chunks(issue_id, count=None):
     from .tasks import send_chunk
 
     count = count or settings.NEWSLETTER_PARALLEL_CHUNKS
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-        for _ in range(count):
-            send_chunk.apply_async(
-                args=[issue_id], queue=settings.NEWSLETTER_QUEUE, connection=connection
-            )
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            for _ in range(count):
+                send_chunk.apply_async(
+                    args=[issue_id], queue=settings.NEWSLETTER_QUEUE, connection=connection
+                )
+    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
+        # The rows hold the issue's state; the watchdog nudges it once the broker is back.
+        logger.warning(
+            "issue %s waits for the watchdog: %r", issue_id, error, extra={"issue_id": issue_id}
+        )
 
 
 def _start(issue):

@@ -202,3 +202,54 @@ def test_reviewers_see_the_outbox_and_others_do_not(client):
     assert client.get(url).status_code == 200
     client.force_login(UserFactory(is_staff=True))
     assert client.get(url).status_code == 403
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Celery pointed at a port where nothing listens, with no connection kept."""
+    from cpaor.celery import app
+
+    def point_at(url):
+        app.conf.broker_url = url
+        app.amqp._producer_pool = None
+        app._pool = None
+
+    previous = (app.conf.broker_url, settings.CELERY_BROKER_URL)
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    point_at(settings.CELERY_BROKER_URL)
+    app.conf.broker_connection_timeout = 1
+    yield
+    point_at(previous[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_that_queues_an_email_works_while_the_broker_is_down(client, broker_down):
+    """On main the task was queued after commit, and a broker that could not be reached
+    made a saved subscription answer 500."""
+    from newsletters.models import NewsletterList, Subscriber
+
+    newsletter = NewsletterList.objects.create(slug="global-down", name_en="Global", language="en")
+    response = client.post(
+        "/en/newsletters/",
+        {
+            "email": "reader@example.org",
+            "lists": [str(newsletter.pk)],
+            "consent": "on",
+            "origin": "page",
+        },
+    )
+    assert response.status_code == 302
+    assert Subscriber.objects.filter(email="reader@example.org").exists()
+    row = OutboundEmail.objects.get(to=["reader@example.org"])
+    assert row.status == OutboundEmail.Status.QUEUED  # the sweep sends it later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_an_issue_while_the_broker_is_down_leaves_it_to_the_watchdog(broker_down):
+    from newsletters import services
+    from newsletters.models import Issue
+    from tests.newsletters.factories import IssueFactory
+
+    issue = IssueFactory()
+    services.issue_send_now(issue_id=issue.pk)
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
