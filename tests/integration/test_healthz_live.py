@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker_broker():
+def worker_broker(tmp_path):
     """A Redis database of this test's own, with one worker listening on it."""
     parts = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     url = urlunsplit(parts._replace(path="/13"))
@@ -29,13 +29,14 @@ def worker_broker():
     env = {**os.environ, "REDIS_URL": url, "CELERY_BROKER_URL": url}
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cpaor", "worker", "--pool", "solo"]
-        + ["-n", "healthz@%h", "-l", "warning"],
+        + ["-n", "healthz@%h", "-l", "info"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
         preexec_fn=make_preexec(),
     )
+    process.log = tmp_path / "worker.log"
     previous = app.conf.broker_url
     app.conf.broker_url = url
     try:
@@ -57,7 +58,7 @@ def test_readyz_is_200_with_everything_up_quickly_and_503_once_the_worker_stops(
         if response.status_code == 200 or time.monotonic() > deadline:
             break
         time.sleep(1)
-    assert response.status_code == 200, response.content
+    assert response.status_code == 200, (response.content, worker_broker.log.read_text()[-3000:])
     assert response.json() == {
         "status": "ok",
         "checks": {"database": True, "redis": True, "celery": True},
