@@ -18,10 +18,12 @@ def eager_celery():
 def _no_broker(monkeypatch):
     """Unit tests never nudge real workers: starting a send records the nudge instead."""
     nudges = []
-    monkeypatch.setattr(
-        "newsletters.services.enqueue_chunks",
-        lambda issue_id, count=None: nudges.append(issue_id),
-    )
+    # Patched where it is called: starting or resuming an issue, and the watchdog.
+    for caller in ("newsletters.services.issues", "newsletters.services.watchdog"):
+        monkeypatch.setattr(
+            f"{caller}.enqueue_chunks",
+            lambda issue_id, count=None: nudges.append(issue_id),
+        )
     return nudges
 
 

@@ -35,6 +35,7 @@ from hypothesis.stateful import (
 
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
+from newsletters.services import sending
 
 from .factories import IssueFactory, NewsletterListFactory, bulk_subscribers
 from .smtp import Server
@@ -283,9 +284,9 @@ def patched_engine(monkeypatch):
         if not hooks.dying:
             flush(self)
 
-    monkeypatch.setattr(services, "_announce", announce)
-    monkeypatch.setattr(services, "_hand_over", hand_over_or_die)
-    monkeypatch.setattr(services, "_release", release_unless_dead)
+    monkeypatch.setattr(sending, "_announce", announce)
+    monkeypatch.setattr(sending, "_hand_over", hand_over_or_die)
+    monkeypatch.setattr(sending, "_release", release_unless_dead)
     monkeypatch.setattr(services._Marks, "flush", flush_unless_dead)
     return hooks
 

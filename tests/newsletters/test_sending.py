@@ -12,6 +12,7 @@ from django.db import connection
 
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
+from newsletters.services import sending
 
 from .factories import IssueFactory, NewsletterListFactory, bulk_subscribers
 from .smtp import Server
@@ -56,7 +57,7 @@ def test_a_chunk_that_saw_the_issue_sending_claims_nothing_once_it_is_paused(ser
         services.issue_pause(issue_id=issue_id)
         return claim(issue_id, worker, size)
 
-    monkeypatch.setattr(services, "_claim", paused_first)
+    monkeypatch.setattr(sending, "_claim", paused_first)
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
     assert server.messages == []
     assert set(statuses(issue).values()) == {"pending"}
@@ -229,7 +230,7 @@ def test_an_error_nobody_foresaw_in_one_transaction_is_that_readers_alone(
             raise RuntimeError("something nobody foresaw")
         return hand_over(smtp, raw)
 
-    monkeypatch.setattr(services, "_hand_over", flaky)
+    monkeypatch.setattr(sending, "_hand_over", flaky)
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is True
     assert sorted(recipient for recipient, _ in server.messages) == sorted(set(emails) - {unlucky})
     row = Delivery.objects.get(issue=issue, subscriber__email=unlucky)
@@ -285,7 +286,7 @@ def test_rows_given_back_untried_get_their_attempt_back(serve, settings, monkeyp
         hand_over(smtp, raw)
         services.issue_pause(issue_id=issue.pk)
 
-    monkeypatch.setattr(services, "_hand_over", pause_after_first)
+    monkeypatch.setattr(sending, "_hand_over", pause_after_first)
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
     sent = Delivery.objects.filter(issue=issue, status="sent")
     pending = Delivery.objects.filter(issue=issue, status="pending")
@@ -312,7 +313,7 @@ def test_a_chunk_stopped_mid_message_hangs_up_at_once(serve, settings, monkeypat
             raise psycopg.OperationalError("server closed the connection unexpectedly")
         return hand_over(smtp, raw)
 
-    monkeypatch.setattr(services, "_hand_over", database_gone_before_the_second_message)
+    monkeypatch.setattr(sending, "_hand_over", database_gone_before_the_second_message)
     started = time.monotonic()
     with pytest.raises(psycopg.OperationalError):
         services.issue_send_chunk(issue_id=issue.pk, worker="w1")

@@ -1,0 +1,75 @@
+"""Actions on newsletters: subscribe, confirm, change lists, unsubscribe, erase; schedule,
+send, pause, resume and cancel an issue; and the sending engine the Celery tasks run.
+
+The sending engine keeps its state in the database, never in the broker: a Delivery row
+per (issue, subscriber) moves pending → sending (claimed by one task) → sent / failed.
+Queued tasks are only a nudge; the watchdog (run by Celery beat) re-creates them from
+the rows, so a killed worker or a restarted Redis delays an issue but loses nobody.
+
+- subscribers: the subscriber's actions, from subscribing to erasure.
+- issues: an issue's actions (schedule … cancel), its progress and its end.
+- sending: issue_send_chunk, one chunk of an issue over one SMTP connection, built on
+  deliveries (claiming, marking, giving back rows) and smtp (one message's conversation).
+- watchdog: what Celery beat runs to start, resume and end issues from their rows.
+
+Callers use this package (`from newsletters import services`); the names below are
+those modules' own. A test that replaces a step of the engine patches it where the
+engine looks it up: `newsletters.services.sending`.
+"""
+
+from .deliveries import _claim, _Marks, _release
+from .issues import (
+    IssueStateError,
+    enqueue_chunks,
+    issue_cancel,
+    issue_finish_if_done,
+    issue_pause,
+    issue_progress,
+    issue_resume,
+    issue_schedule,
+    issue_send_now,
+    issue_send_test,
+)
+from .sending import RateLimiter, issue_send_chunk
+from .smtp import _announce, _hand_over
+from .subscribers import (
+    normalize_email,
+    subscriber_confirm,
+    subscriber_erase,
+    subscriber_from_manage_token,
+    subscriber_mark_bounced,
+    subscriber_set_lists,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
+from .watchdog import newsletters_watchdog
+
+__all__ = [
+    "IssueStateError",
+    "RateLimiter",
+    "enqueue_chunks",
+    "issue_cancel",
+    "issue_finish_if_done",
+    "issue_pause",
+    "issue_progress",
+    "issue_resume",
+    "issue_schedule",
+    "issue_send_chunk",
+    "issue_send_now",
+    "issue_send_test",
+    "newsletters_watchdog",
+    "normalize_email",
+    "subscriber_confirm",
+    "subscriber_erase",
+    "subscriber_from_manage_token",
+    "subscriber_mark_bounced",
+    "subscriber_set_lists",
+    "subscriber_subscribe",
+    "subscriber_unsubscribe",
+    # The engine's steps that tests wrap (read here, patched in `sending`).
+    "_Marks",
+    "_announce",
+    "_claim",
+    "_hand_over",
+    "_release",
+]

@@ -1,0 +1,180 @@
+"""The delivery rows as the sending engine moves them: claim a chunk of pending rows
+(pending → sending), mark accepted rows sent without waiting on the database (_Marks),
+give rows back, retry a row after a backoff or fail it."""
+
+import select
+import smtplib
+from datetime import timedelta
+
+import psycopg
+from django.conf import settings
+from django.db import connection as db
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from psycopg import pq
+
+from .. import mail
+from ..models import Delivery, Issue
+
+
+def _claim(issue_id, worker, size):
+    """Take up to `size` pending rows for this task; committed at once, so a crash
+    afterwards leaves them 'sending' until the watchdog's lease gives them back.
+
+    The claim itself counts as an attempt: a task that dies hard (SIGKILL, time limit)
+    records nothing afterwards, so only a count made here bounds how often a row can be
+    taken. Rows given back untried get their count back (_release); rows that used
+    NEWSLETTER_MAX_ATTEMPTS are never claimed again, and the watchdog fails them.
+
+    Nothing is claimed unless the issue is sending at the moment of the claim. The issue
+    row stays share-locked until the claim commits, so a pause (which locks it FOR
+    UPDATE) either comes first and is seen here, or waits and then finds these rows
+    'sending', to be given back within NEWSLETTER_STATUS_CHECK_EVERY messages. Once no
+    row of a paused issue is 'sending', nothing more of it goes out."""
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(
+            "SELECT status FROM newsletters_issue WHERE id = %s FOR KEY SHARE", [issue_id]
+        )
+        row = cursor.fetchone()
+        if row is None or row[0] != Issue.Status.SENDING:
+            return []
+        cursor.execute(
+            """
+            UPDATE newsletters_delivery
+            SET status = 'sending', claimed_at = now(), claimed_by = %s, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM newsletters_delivery
+                WHERE issue_id = %s AND status = 'pending' AND attempts < %s
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+                ORDER BY id
+                LIMIT %s
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, subscriber_id, attempts
+            """,
+            [worker, issue_id, settings.NEWSLETTER_MAX_ATTEMPTS, size],
+        )
+        return sorted(cursor.fetchall())
+
+
+class _Marks:
+    """Marks accepted deliveries sent, without waiting on the database in between.
+
+    Each group of NEWSLETTER_MARK_BATCH accepted rows is one UPDATE, sent at once on the
+    task's own database connection; its answer is read only when the connection is
+    needed again, at the latest just before the next message is handed to the SMTP
+    server. The database records one message while the task prepares and announces the
+    next, and at any moment at most one group is accepted but maybe not yet recorded:
+    what a SIGKILL can make go twice, as with a mark that waited."""
+
+    SQL = b"""
+        UPDATE newsletters_delivery
+        SET status = 'sent', sent_at = now(), last_error = '',
+            message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || $1 || '>'
+        WHERE id = ANY($2::bigint[]) AND status = 'sending' AND claimed_by = $3
+    """
+
+    def __init__(self, worker):
+        db.ensure_connection()
+        self._pgconn = db.connection.pgconn
+        self._params = [mail.site_domain().encode(), None, worker.encode()]
+        self._batch = max(1, settings.NEWSLETTER_MARK_BATCH)
+        self._accepted = []
+        self._pending = False
+
+    def add(self, delivery_id):
+        self._accepted.append(delivery_id)
+        if len(self._accepted) >= self._batch:
+            self.send()
+
+    def send(self):
+        """Send the UPDATE of the rows accepted so far; do not wait for it."""
+        if not self._accepted:
+            return
+        self.wait()
+        self._params[1] = ("{" + ",".join(map(str, self._accepted)) + "}").encode()
+        self._accepted = []
+        self._pgconn.send_query_params(self.SQL, self._params)
+        self._pending = True
+
+    def wait(self):
+        """Read the answer of the UPDATE in flight: the connection is free for others."""
+        if not self._pending:
+            return
+        self._pending = False
+        pgconn = self._pgconn
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [], 5)
+            pgconn.consume_input()
+        error = None
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK and error is None:
+                encoding = db.connection.info.encoding
+                error = psycopg.errors.error_from_result(result, encoding=encoding)
+        if error is not None:
+            raise error
+
+    def flush(self):
+        self.send()
+        self.wait()
+
+
+def _release(worker, ids, error=None):
+    """Give claimed rows back unsent. Untried (pause, cancel, time up, SMTP server
+    unreachable), each gets its claim's count back. After an error that stopped the
+    whole chunk, the count stays and the error is kept: a chunk that fails every time
+    uses up its rows' attempts, and they end failed instead of being tried for ever."""
+    if not ids:
+        return
+    claimed = Delivery.objects.filter(
+        pk__in=list(ids), status=Delivery.Status.SENDING, claimed_by=worker
+    )
+    if error is None:
+        claimed.update(
+            status=Delivery.Status.PENDING,
+            claimed_at=None,
+            claimed_by="",
+            attempts=F("attempts") - 1,
+        )
+        return
+    claimed.filter(attempts__gte=settings.NEWSLETTER_MAX_ATTEMPTS).update(
+        status=Delivery.Status.FAILED, last_error=_describe(error)
+    )
+    claimed.update(
+        status=Delivery.Status.PENDING, claimed_at=None, claimed_by="", last_error=_describe(error)
+    )
+
+
+def _describe(error):
+    """The error as kept in last_error: its kind and its message."""
+    if isinstance(error, smtplib.SMTPException):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:1000]
+
+
+def _retry_later(delivery_id, attempts, error):
+    """Another try after a backoff; `attempts` already counts this one (the claim)."""
+    if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        _fail(delivery_id, attempts, error)
+        return
+    delay = min(settings.NEWSLETTER_RETRY_SECONDS * 2 ** (attempts - 1), 3600)
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING,
+        attempts=attempts,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claimed_at=None,
+        claimed_by="",
+        last_error=_describe(error),
+    )
+
+
+def _fail(delivery_id, attempts, error):
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.FAILED,
+        attempts=attempts,
+        last_error=_describe(error),
+    )

@@ -1,0 +1,191 @@
+"""Actions on subscribers: subscribe, confirm, change lists, unsubscribe, mark bounced,
+erase. Each takes ids and values and is its own transaction."""
+
+import hmac
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from cpaor import outbox
+
+from .. import links, mail
+from ..models import ConsentRecord, Delivery, NewsletterList, Subscriber, Subscription
+
+logger = logging.getLogger(__name__)
+
+
+def normalize_email(email):
+    """Trim, and lower-case the domain (the part before @ may be case-sensitive)."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def _send_confirmation(subscriber, newsletters, language):
+    subject, text, html = mail.confirmation_email(subscriber, newsletters, language)
+    outbox.email_queue(
+        to=subscriber.email,
+        subject=subject,
+        body=text,
+        html=html,
+        context={"subscriber_id": subscriber.pk, "kind": "newsletter_confirmation"},
+    )
+
+
+def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=""):
+    """Ask the address's owner to confirm their wish to receive list_ids.
+
+    Known or not, confirmed or not, the same happens: a consent record and a
+    confirmation e-mail. Nothing is sent to the address until it confirms, so asking
+    twice, or for someone else, is harmless.
+    """
+    email = normalize_email(email)
+    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids).by_order())
+    if not newsletters:
+        return None
+    with transaction.atomic():
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email__iexact=email,
+            defaults={"email": email, "name": name.strip(), "language": language},
+        )
+        record = ConsentRecord.objects.create(
+            subscriber=subscriber,
+            action=ConsentRecord.Action.REQUESTED,
+            form=form,
+            language=language,
+            text=consent_text,
+        )
+        record.lists.set(newsletters)
+        _send_confirmation(subscriber, newsletters, language)
+    return subscriber
+
+
+def _locked_subscriber(subscriber_id, secret):
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or not hmac.compare_digest(subscriber.token, secret):
+        raise links.LinkError()
+    return subscriber
+
+
+def subscriber_from_manage_token(token):
+    """The subscriber a preferences or unsubscribe link is for (LinkError if none)."""
+    subscriber_id, secret = links.read_manage_token(token)
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or not hmac.compare_digest(subscriber.token, secret):
+        raise links.LinkError()
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_confirm(*, token):
+    """Confirm the address and add the lists named in the link; clicking twice changes
+    nothing the second time. Returns (subscriber, lists)."""
+    subscriber_id, secret, list_ids = links.read_confirm_token(token)
+    subscriber = _locked_subscriber(subscriber_id, secret)
+    newsletters = list(NewsletterList.objects.active().filter(pk__in=list_ids).by_order())
+    have = set(subscriber.subscriptions.values_list("newsletter_id", flat=True))
+    new = [newsletter for newsletter in newsletters if newsletter.pk not in have]
+    if subscriber.status == Subscriber.Status.CONFIRMED and not new:
+        return subscriber, newsletters
+    Subscription.objects.bulk_create(
+        [Subscription(subscriber=subscriber, newsletter=newsletter) for newsletter in new],
+        ignore_conflicts=True,
+    )
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at", "updated"])
+    record = ConsentRecord.objects.create(
+        subscriber=subscriber, action=ConsentRecord.Action.CONFIRMED, language=subscriber.language
+    )
+    record.lists.set(new)
+    return subscriber, newsletters
+
+
+@transaction.atomic
+def subscriber_set_lists(*, subscriber_id, list_ids, consent_text=""):
+    """The preference centre: keep exactly list_ids (active ones). No list at all is an
+    unsubscription. Returns whether anything changed."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+    active = NewsletterList.objects.active().filter(pk__in=list_ids)
+    wanted = set(active.values_list("pk", flat=True))
+    if not wanted:
+        return _unsubscribe(subscriber, ConsentRecord.Form.PREFERENCES)
+    have = set(subscriber.subscriptions.values_list("newsletter_id", flat=True))
+    if have == wanted and subscriber.status == Subscriber.Status.CONFIRMED:
+        return False
+    subscriber.subscriptions.exclude(newsletter_id__in=wanted).delete()
+    Subscription.objects.bulk_create(
+        [Subscription(subscriber=subscriber, newsletter_id=pk) for pk in wanted - have],
+        ignore_conflicts=True,
+    )
+    # Dropped lists: nothing more of theirs, even from an issue being sent right now.
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).exclude(
+        issue__newsletter_id__in=wanted
+    ).update(status=Delivery.Status.SKIPPED)
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        # The link came in an e-mail to this address: that is the confirmation.
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at", "updated"])
+    record = ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.CHANGED,
+        form=ConsentRecord.Form.PREFERENCES,
+        language=subscriber.language,
+        text=consent_text,
+    )
+    record.lists.set(wanted)
+    return True
+
+
+def _unsubscribe(subscriber, form):
+    subscribed = subscriber.subscriptions.exists()
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED and not subscribed:
+        return False
+    subscriber.subscriptions.all().delete()
+    subscriber.status = Subscriber.Status.UNSUBSCRIBED
+    subscriber.unsubscribed_at = timezone.now()
+    subscriber.save(update_fields=["status", "unsubscribed_at", "updated"])
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED
+    )
+    ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.UNSUBSCRIBED,
+        form=form,
+        language=subscriber.language,
+    )
+    return True
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber_id, form=""):
+    """Stop every list for this subscriber; a second call changes nothing."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    return _unsubscribe(subscriber, form)
+
+
+@transaction.atomic
+def subscriber_mark_bounced(*, subscriber_id):
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status == Subscriber.Status.BOUNCED:
+        return False
+    subscriber.status = Subscriber.Status.BOUNCED
+    subscriber.save(update_fields=["status", "updated"])
+    Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED
+    )
+    return True
+
+
+@transaction.atomic
+def subscriber_erase(*, subscriber_id):
+    """Forget a person on request: the subscriber, their lists, consent records and
+    delivery rows. Returns whether there was anything to erase."""
+    deleted, _ = Subscriber.objects.filter(pk=subscriber_id).delete()
+    if deleted:
+        logger.info("newsletter subscriber %s erased on request", subscriber_id)
+    return bool(deleted)
