@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench lint format lock messages check clean
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.lock -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,12 +40,19 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=.data --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-## Re-resolve the lock file from requirements*.in.
+## Re-resolve the two lock files: what runs the portal (requirements.in -> requirements.lock,
+## all the image installs) and what development and tests add (requirements-dev.lock).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements-dev.in
-	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pkg.resources' > requirements.lock
-	rm -rf .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pkg.resources' > .lock-prod
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in -c .lock-prod
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pkg.resources' \
+		| grep -vxF -f .lock-prod > .lock-dev
+	{ sed -n '/^#/p' requirements.lock; cat .lock-prod; } > requirements.lock.new
+	{ sed -n '/^#/p' requirements-dev.lock; cat .lock-dev; } > requirements-dev.lock
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv .lock-prod .lock-dev
 
 clean:
 	rm -rf $(VENV)
