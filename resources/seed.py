@@ -1,6 +1,9 @@
 """Starting content of the resource library.
 
-Loaded by `manage.py load_starting_content`, after the initiatives:
+The texts are data, in `resources/content/`: `resources.toml` (the publishers and the
+resources the CP AoR's pages name, in the four languages) and `demo.toml` (the words the
+demo resources are made of). Loaded by `manage.py load_starting_content`, after the
+initiatives:
 
 - the topics (the CP AoR's themes, as the library's taxonomy);
 - the two resources the CP AoR's pages name: the Inter-Agency Toolkit on Localisation in
@@ -23,6 +26,8 @@ says it.
 
 import datetime
 import random
+import tomllib
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,144 +39,43 @@ from initiatives.seed import PENDING_RESOURCES, THEMES, load_named, load_partner
 from .models import Resource, ResourceVersion, Topic
 from .services import resources_update_search_vectors
 
+CONTENT = Path(__file__).resolve().parent / "content"
+
+
+def read_content(name):
+    return tomllib.loads((CONTENT / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def _with_initiatives_facts(data):
+    """A resource an initiative names takes its title, year and initiative from there."""
+    named = {resource["slug"]: resource for resource in PENDING_RESOURCES}.get(data["slug"])
+    if named is None:
+        return data
+    return {
+        "title": {"en": named["title"]},
+        "year": named["year"],
+        "initiatives": [named["initiative"]],
+        **data,
+    }
+
+
 TOPICS = THEMES
-
-PARTNERS = {
-    "global-cp-aor": {
-        "name": {
-            "en": "Global Child Protection Area of Responsibility",
-            "fr": "Domaine de responsabilité mondial Protection de l’enfance",
-            "es": "Área de Responsabilidad Global de Protección de la Niñez",
-            "ar": "مجال المسؤولية العالمي لحماية الطفل",
-        },
-        "acronym": {"en": "CP AoR"},
-        "website": "https://www.cpaor.net/",
-    },
-    "global-education-cluster": {
-        "name": {
-            "en": "Global Education Cluster",
-            "fr": "Cluster Éducation mondial",
-            "es": "Clúster Global de Educación",
-            "ar": "مجموعة التعليم العالمية",
-        },
-        "acronym": {"en": "GEC"},
-        "website": "https://www.educationcluster.net/",
-    },
-}
-
-RESOURCES = [
-    {
-        "slug": "inter-agency-toolkit-localisation-humanitarian-coordination",
-        "title": {
-            "en": "Inter-Agency Toolkit on Localisation in Humanitarian Coordination",
-            "fr": "Boîte à outils interinstitutions sur la localisation dans la coordination "
-            "humanitaire",
-            "es": "Caja de herramientas interinstitucional sobre la localización en la "
-            "coordinación humanitaria",
-            "ar": "مجموعة أدوات مشتركة بين الوكالات بشأن التوطين في التنسيق الإنساني",
-        },
-        "summary": {
-            "en": "An inter-agency toolkit, published by the Global CP AoR, the Global "
-            "Education Cluster and other coordination groups, on making humanitarian "
-            "coordination more local: how local and national actors take part in, and "
-            "lead, coordination.",
-        },
-        "type": Resource.Type.TOOLKIT,
-        "topics": ["localisation-government-engagement"],
-        "initiatives": ["government-leadership-engagement"],
-        "publishers": ["global-cp-aor", "global-education-cluster"],
-        # The CP AoR's page does not date it: no date rather than a guessed one.
-        "year": None,
-        "is_key": True,
-    },
-    {
-        "slug": "engaging-with-states-in-conflict-settings",
-        "title": {"en": PENDING_RESOURCES[0]["title"]},
-        "summary": {
-            "en": "Key considerations for child protection coordinators on engaging with "
-            "States, and with the authorities in control, in conflict settings and other "
-            "situations of armed violence. Six pages.",
-        },
-        "type": Resource.Type.GUIDANCE,
-        "topics": ["localisation-government-engagement"],
-        "initiatives": [PENDING_RESOURCES[0]["initiative"]],
-        "publishers": ["global-cp-aor"],
-        "year": PENDING_RESOURCES[0]["year"],
-        "is_key": False,
-    },
-]
+_library = read_content("resources")
+PARTNERS = _library["partners"]
+RESOURCES = [_with_initiatives_facts(data) for data in _library["resources"]]
 
 DEMO_COUNT = 72
-DEMO_PREFIX = {"en": "[Demo] ", "fr": "[Démo] ", "es": "[Demo] ", "ar": "[تجريبي] "}
+_demo = read_content("demo")
+DEMO_PREFIX = _demo["prefix"]
+DEMO_SUMMARY = _demo["summary"]
 # (kind of document, in each language) × (subject, in each language, with its topic).
-DEMO_KINDS = [
-    ("toolkit", {"en": "Toolkit", "fr": "Boîte à outils", "es": "Caja de herramientas",
-                 "ar": "مجموعة أدوات"}),
-    ("guidance", {"en": "Guidance note", "fr": "Note d’orientation", "es": "Nota de orientación",
-                  "ar": "مذكرة توجيهية"}),
-    ("report", {"en": "Annual report", "fr": "Rapport annuel", "es": "Informe anual",
-                "ar": "تقرير سنوي"}),
-    ("case-study", {"en": "Case study", "fr": "Étude de cas", "es": "Estudio de caso",
-                    "ar": "دراسة حالة"}),
-    ("infographic", {"en": "Infographic", "fr": "Infographie", "es": "Infografía",
-                     "ar": "رسم بياني"}),
-    ("one-pager", {"en": "One-pager", "fr": "Fiche synthèse", "es": "Ficha resumen",
-                   "ar": "ورقة موجزة"}),
-    ("training-material", {"en": "Training package", "fr": "Module de formation",
-                           "es": "Paquete de formación", "ar": "حزمة تدريبية"}),
-    ("assessment", {"en": "Needs assessment", "fr": "Évaluation des besoins",
-                    "es": "Evaluación de necesidades", "ar": "تقييم الاحتياجات"}),
-    ("tool", {"en": "Checklist", "fr": "Liste de contrôle", "es": "Lista de verificación",
-              "ar": "قائمة مرجعية"}),
-    ("policy", {"en": "Policy brief", "fr": "Note de politique", "es": "Resumen de políticas",
-                "ar": "موجز سياسات"}),
-    ("video", {"en": "Video", "fr": "Vidéo", "es": "Vídeo", "ar": "فيديو"}),
-]  # fmt: skip
-DEMO_SUBJECTS = [
-    ("mhpss", {"en": "psychosocial support for children", "fr": "soutien psychosocial aux enfants",
-               "es": "apoyo psicosocial a la niñez", "ar": "الدعم النفسي الاجتماعي للأطفال"}),
-    ("education", {"en": "child protection in schools", "fr": "protection de l’enfance à l’école",
-                   "es": "protección de la niñez en la escuela", "ar": "حماية الطفل في المدارس"}),
-    ("food-security", {"en": "food insecurity and child labour",
-                       "fr": "insécurité alimentaire et travail des enfants",
-                       "es": "inseguridad alimentaria y trabajo infantil",
-                       "ar": "انعدام الأمن الغذائي وعمل الأطفال"}),
-    ("violence-prevention", {"en": "preventing violence at home",
-                             "fr": "prévention de la violence à la maison",
-                             "es": "prevención de la violencia en el hogar",
-                             "ar": "الوقاية من العنف في المنزل"}),
-    ("information-management", {"en": "coordination data and needs analysis",
-                                "fr": "données de coordination et analyse des besoins",
-                                "es": "datos de coordinación y análisis de necesidades",
-                                "ar": "بيانات التنسيق وتحليل الاحتياجات"}),
-    ("localisation-government-engagement", {"en": "localisation of coordination",
-                                            "fr": "localisation de la coordination",
-                                            "es": "localización de la coordinación",
-                                            "ar": "توطين التنسيق"}),
-    ("gbv-case-management", {"en": "case management for child survivors",
-                             "fr": "gestion de cas pour les enfants survivants",
-                             "es": "gestión de casos de niñas y niños sobrevivientes",
-                             "ar": "إدارة حالات الأطفال الناجين"}),
-    ("mine-action", {"en": "mine risk education", "fr": "éducation aux risques des mines",
-                     "es": "educación sobre el riesgo de minas", "ar": "التوعية بمخاطر الألغام"}),
-]  # fmt: skip
-DEMO_SUMMARY = {
-    "en": "Demo data generated for the portal: a {kind} on {subject}, to show the library’s "
-    "search and filters. Not a CP AoR publication.",
-    "fr": "Données de démonstration générées pour le portail : {kind} sur {subject}, pour "
-    "montrer la recherche et les filtres. Pas une publication du CP AoR.",
-    "es": "Datos de demostración generados para el portal: {kind} sobre {subject}, para "
-    "mostrar la búsqueda y los filtros. No es una publicación del CP AoR.",
-    "ar": "بيانات تجريبية أُنشئت للبوابة: {kind} حول {subject}، لعرض البحث والتصفية في "
-    "المكتبة. ليست من منشورات مجال المسؤولية.",
-}
-# Language sets of the demo versions: mostly English, as in the real library.
-DEMO_LANGUAGE_SETS = [["en"], ["en"], ["en", "fr"], ["fr"], ["en", "es"], ["es"],
-                      ["en", "ar"], ["ar"], ["en", "fr", "es", "ar"]]  # fmt: skip
+DEMO_KINDS = [(kind["type"], kind["name"]) for kind in _demo["kinds"]]
+DEMO_SUBJECTS = [(subject["topic"], subject["name"]) for subject in _demo["subjects"]]
+DEMO_LANGUAGE_SETS = _demo["language_sets"]
 
 
 def _create(data, now):
-    year = data["year"]
+    year = data.get("year")
     precision = data.get("precision", Resource.Precision.YEAR)
     month = 1 if precision == Resource.Precision.YEAR else data.get("month", 1)
     resource = Resource.objects.create(
