@@ -1,0 +1,128 @@
+"""One person's personal data (GDPR), from the reviewers' queue: export everything the
+portal holds about them, or erase it while the review history stays."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from ..models import Application, ApplicationEvent, Membership
+
+PERSONAL_FIELDS = (
+    "focal_name",
+    "focal_title",
+    "focal_email",
+    "focal_phone",
+    "alternate_name",
+    "alternate_title",
+    "alternate_email",
+    "alternate_phone",
+    "person_name",
+    "affiliation",
+    "expertise",
+    "motivation",
+    "contact_email",
+)
+
+
+def person_export(*, user):
+    """Everything the portal holds about one person, as JSON-ready data."""
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("hq_country", "person_country")
+        .prefetch_related("countries", "events")
+        .order_by("created")
+    )
+    data = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),
+        },
+        "applications": [],
+        "memberships": [
+            {
+                "type": membership.type,
+                "organisation": str(membership.partner) if membership.partner_id else "",
+                "person_name": membership.person_name,
+                "member_since": membership.member_since,
+                "status": membership.status,
+            }
+            for membership in Membership.objects.filter(user=user).select_related("partner")
+        ],
+        "application_events_by_this_person": list(
+            ApplicationEvent.objects.filter(actor=user).values(
+                "application_id", "created", "from_status", "to_status", "note"
+            )
+        ),
+    }
+    for application in applications:
+        fields = {
+            field.name: getattr(application, field.attname)
+            for field in Application._meta.concrete_fields
+            if field.name not in ("applicant", "supporting_document")
+        }
+        fields["hq_country"] = str(application.hq_country or "")
+        fields["person_country"] = str(application.person_country or "")
+        fields["countries"] = [str(country) for country in application.countries.all()]
+        fields["supporting_document"] = application.document_name
+        fields["history"] = [
+            {
+                "created": event.created,
+                "from": event.from_status,
+                "to": event.to_status,
+                "note": event.note,
+            }
+            for event in application.events.all()
+        ]
+        data["applications"].append(fields)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def person_erase(*, user, actor):
+    """Erase one person's personal data.
+
+    Applications stay (the review history is the CP AoR's record) but lose every personal
+    field, the supporting document and the notes of their events; an organisation's
+    approved membership stays in the directory, no longer tied to the person; an
+    individual's membership, being the person, is deleted; the account is deactivated
+    and stripped of its name and addresses. Running it again changes nothing more.
+    """
+    now = timezone.now()
+    applications = list(Application.objects.select_for_update().filter(applicant=user))
+    for application in applications:
+        for name in PERSONAL_FIELDS:
+            setattr(application, name, "")
+        if application.supporting_document:
+            application.supporting_document.delete(save=False)
+        application.supporting_document = ""
+        application.document_name = ""
+        application.person_country = None
+        application.applicant = None
+        application.anonymised_at = application.anonymised_at or now
+        application.save()
+        application.events.update(note="")
+        ApplicationEvent.objects.create(
+            application=application,
+            actor=actor,
+            from_status=application.status,
+            to_status=application.status,
+            note=gettext("Personal data erased on request."),
+        )
+    ApplicationEvent.objects.filter(actor=user).update(actor=None)
+    Membership.objects.filter(user=user, partner__isnull=True).delete()
+    Membership.objects.filter(user=user).update(user=None)
+    user.emailaddress_set.all().delete()
+    user.first_name = user.last_name = ""
+    user.email = ""
+    user.username = f"erased-{user.pk}"
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    return len(applications)
