@@ -17,15 +17,15 @@ install: $(STAMP)
 
 ## Start the whole portal (embedded Postgres and Redis unless DATABASE_URL / REDIS_URL are set).
 run: $(STAMP)
-	$(BIN)/python -m cpaor.launcher run
+	$(BIN)/python -m devstack.launcher run
 
 ## Run every test: unit, integration and browser.
 test: $(STAMP)
-	$(BIN)/python -m cpaor.launcher test -- $(PYTEST_ARGS)
+	$(BIN)/python -m devstack.launcher test -- $(PYTEST_ARGS)
 
 ## Measure the portal on this machine and print one table (changes nothing in git).
 bench: $(STAMP)
-	$(BIN)/python -m cpaor.launcher bench -- $(BENCH_ARGS)
+	$(BIN)/python -m devstack.launcher bench -- $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

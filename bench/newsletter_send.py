@@ -44,7 +44,7 @@ def sink_main(port, ready, result_path):
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     counts = collections.Counter()
 
-    from cpaor.mailsink import offer_pipelining
+    from devstack.mailsink import offer_pipelining
 
     class Counting:
         async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -141,8 +141,8 @@ def main():
         for pk, email in newsletter.subscribers.values_list("pk", "email")
     }
 
-    from cpaor import workers as celery_workers
-    from cpaor.embedded import free_port
+    from devstack import workers as celery_workers
+    from devstack.embedded import free_port
 
     port = free_port()
     result_path = Path(tempfile.gettempdir()) / f"{queue}.json"

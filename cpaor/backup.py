@@ -3,7 +3,8 @@
 A backup is a folder with database.dump (pg_dump's custom format, restorable table by
 table with pg_restore) and files.tar.gz (the public uploads and the private membership
 documents). The pg_dump / pg_restore used are those of the server's major version:
-the embedded Postgres's own, or the ones on PATH (Debian's pg_wrapper picks by version).
+the ones in settings.PG_BIN_DIR (the development launcher's embedded Postgres), or the
+ones on PATH (Debian's pg_wrapper picks by version).
 """
 
 import shutil
@@ -15,8 +16,6 @@ from pathlib import Path
 import psycopg
 from django.conf import settings
 from django.db import connection
-
-from .embedded import EmbeddedError, _pg_bin
 
 
 class BackupError(Exception):
@@ -39,15 +38,13 @@ def server_major(url):
 
 def tool(name, url):
     """The pg tool matching the server's major version."""
-    try:
-        embedded = _pg_bin() / name
-    except EmbeddedError:
-        embedded = None
-    if embedded and embedded.exists():
-        version = subprocess.run([embedded, "--version"], capture_output=True, text=True)
-        major = int(version.stdout.split()[-1].split(".")[0])
-        if major == server_major(url):
-            return str(embedded)
+    if settings.PG_BIN_DIR:
+        configured = Path(settings.PG_BIN_DIR) / name
+        if configured.exists():
+            version = subprocess.run([configured, "--version"], capture_output=True, text=True)
+            major = int(version.stdout.split()[-1].split(".")[0])
+            if major == server_major(url):
+                return str(configured)
     found = shutil.which(name)
     if not found:
         raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")

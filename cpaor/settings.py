@@ -117,6 +117,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# pg_dump / pg_restore of the server's version for manage.py backup/restore, when not
+# on PATH (the development launcher sets it to its embedded Postgres's).
+PG_BIN_DIR = env("PG_BIN_DIR", "")
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Django's Redis cache, degraded rather than broken while Redis is down (cpaor/cache.py).

@@ -18,9 +18,9 @@ import redis
 from django.db import connection
 from playwright.sync_api import expect
 
-from cpaor import workers
 from cpaor.celery import app
-from cpaor.mailsink import MailSink
+from devstack import workers
+from devstack.mailsink import MailSink
 from members import seed
 from tests.initiatives.factories import CountryFactory
 from tests.members.factories import reviewer

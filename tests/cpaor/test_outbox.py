@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from cpaor import outbox
-from cpaor.embedded import free_port
 from cpaor.models import OutboundEmail
+from devstack.embedded import free_port
 from tests.members.factories import ApplicationFactory, UserFactory
 from tests.newsletters.smtp import Server
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cpaor.embedded import free_port, make_preexec
 from cpaor.seed import load as load_site_content
+from devstack.embedded import free_port, make_preexec
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

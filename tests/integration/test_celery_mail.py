@@ -16,12 +16,12 @@ import pytest
 import redis
 from django.db import connection
 
-from cpaor import workers
 from cpaor.celery import app
-from cpaor.embedded import free_port
-from cpaor.mailsink import MailSink
 from cpaor.models import OutboundEmail
 from cpaor.tasks import send_email
+from devstack import workers
+from devstack.embedded import free_port
+from devstack.mailsink import MailSink
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from cpaor import views
 from cpaor.celery import app
-from cpaor.embedded import make_preexec
+from devstack.embedded import make_preexec
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

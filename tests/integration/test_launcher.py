@@ -1,4 +1,4 @@
-"""`python -m cpaor.launcher run` with nothing configured: the embedded path end to end.
+"""`python -m devstack.launcher run` with nothing configured: the embedded path end to end.
 
 Each test starts the real launcher (embedded Postgres and Redis, mail sink, migrations,
 gunicorn, Celery worker and beat) in a temporary data directory on free ports, and checks
@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from cpaor.embedded import free_port, make_preexec
+from devstack.embedded import free_port, make_preexec
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ READY_TIMEOUT = 240
 
 
 class Launch:
-    """One `python -m cpaor.launcher run` process with its output in a file."""
+    """One `python -m devstack.launcher run` process with its output in a file."""
 
     def __init__(self, data_dir, log_path):
         self.port = free_port()
@@ -47,7 +47,7 @@ class Launch:
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cpaor.launcher", "run"],
+            [sys.executable, "-m", "devstack.launcher", "run"],
             cwd=REPO,
             env=env,
             stdout=self.log,
@@ -168,7 +168,7 @@ def test_run_serves_the_portal_and_sigint_stops_everything(first_run):
     names = " ".join(" ".join(p.cmdline()) for p in processes)
     for expected in ("postgres", "redis-server", "gunicorn", "celery", "worker", "beat"):
         assert expected in names
-    assert "cpaor.mailsink" in names
+    assert "devstack.mailsink" in names
 
     first_run.process.send_signal(signal.SIGINT)
     assert first_run.process.wait(90) == 0, first_run.output[-3000:]

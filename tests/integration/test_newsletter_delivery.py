@@ -23,9 +23,9 @@ import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
 
-from cpaor import workers as celery_workers
-from cpaor.embedded import free_port, make_preexec
-from cpaor.mailsink import MailSink
+from devstack import workers as celery_workers
+from devstack.embedded import free_port, make_preexec
+from devstack.mailsink import MailSink
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
 from tests.newsletters.factories import IssueFactory, NewsletterListFactory, bulk_subscribers

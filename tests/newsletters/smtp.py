@@ -2,8 +2,8 @@
 
 from aiosmtpd.controller import Controller
 
-from cpaor.embedded import free_port
-from cpaor.mailsink import offer_pipelining
+from devstack.embedded import free_port
+from devstack.mailsink import offer_pipelining
 
 
 class Server:

@@ -1,14 +1,14 @@
 """The portal's two commands: `make run` and `make test`.
 
-    python -m cpaor.launcher run                  # the whole portal on http://localhost:8000
-    python -m cpaor.launcher test -- [pytest args]
-    python -m cpaor.launcher bench -- [bench/run.py args]
+    python -m devstack.launcher run                  # the whole portal on http://localhost:8000
+    python -m devstack.launcher test -- [pytest args]
+    python -m devstack.launcher bench -- [bench/run.py args]
 
 `run` starts embedded Postgres and Redis unless DATABASE_URL / REDIS_URL are set, a mail
 sink unless EMAIL_URL is set, migrates, loads the starting content, makes sure an admin
 account exists, then runs gunicorn, a Celery worker and Celery beat and supervises them.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stops everything in order; if the launcher itself is
-killed, the kernel stops its children (PR_SET_PDEATHSIG, see cpaor/embedded.py).
+killed, the kernel stops its children (PR_SET_PDEATHSIG, see devstack/embedded.py).
 
 Files live in .data/ (or $CPAOR_DATA_DIR): the databases, the secret key, collected
 static files, uploads, the beat schedule, logs and the e-mails the sink received.
@@ -161,6 +161,7 @@ class Launcher:
             child, url = embedded.start_postgres(self.data_dir, say=say)
             self.children.append(child)
             env["DATABASE_URL"] = url
+            env.setdefault("PG_BIN_DIR", str(embedded.pg_bin_dir()))  # for manage.py backup
             say(f"Postgres: {url} (data in {self.data_dir / 'postgres'})")
         if not env.get("REDIS_URL"):
             say("REDIS_URL is not set: starting the embedded Redis")
@@ -188,7 +189,15 @@ class Launcher:
             mail_port = embedded.free_port()
             sink = self.spawn(
                 "mail sink",
-                [PYTHON, "-m", "cpaor.mailsink", "--port", str(mail_port), "--dir", str(mail_dir)],
+                [
+                    PYTHON,
+                    "-m",
+                    "devstack.mailsink",
+                    "--port",
+                    str(mail_port),
+                    "--dir",
+                    str(mail_dir),
+                ],
                 env,
             )
             wait_for_port(mail_port, sink)
@@ -318,6 +327,7 @@ class Launcher:
                 )
                 self.children.append(child)
                 env["DATABASE_URL"] = url
+                env.setdefault("PG_BIN_DIR", str(embedded.pg_bin_dir()))
                 say(f"{purpose} use the embedded Postgres at {url}")
             if not env.get("REDIS_URL"):
                 child, url = embedded.start_redis(
@@ -346,7 +356,7 @@ class Launcher:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cpaor.launcher", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devstack.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the whole portal")
     test = sub.add_parser("test", help="run the tests (arguments after -- go to pytest)")

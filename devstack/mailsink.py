@@ -3,7 +3,7 @@
 `make run` starts it so that sign-up and newsletter e-mails can be read without a real
 mail server:
 
-    python -m cpaor.mailsink --port 8025 --dir .data/mail
+    python -m devstack.mailsink --port 8025 --dir .data/mail
 
 Each message is written to the directory as <UTC timestamp>-<counter>.eml. Tests use
 MailSink in-process: the messages are also kept in memory (MailSink.messages).
