@@ -1,6 +1,6 @@
 """Membership of the CP AoR: what membership means, applications and their review, members.
 
-An application moves through its states only by the functions in services.py; each move
+An application moves through its states only by the functions in members.services; each move
 is kept as an ApplicationEvent (who, when, from, to, note).
 """
 
