@@ -163,6 +163,7 @@ class Launcher:
             env["DATABASE_URL"] = url
             env.setdefault("PG_BIN_DIR", str(embedded.pg_bin_dir()))  # for manage.py backup
             say(f"Postgres: {url} (data in {self.data_dir / 'postgres'})")
+            say(f"backups: DATABASE_URL={url} PG_BIN_DIR={env['PG_BIN_DIR']} manage.py backup")
         if not env.get("REDIS_URL"):
             say("REDIS_URL is not set: starting the embedded Redis")
             child, url = embedded.start_redis(self.data_dir, say=say)
