@@ -3,6 +3,13 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the property-based tests on the same examples every time (a failure there is
+# reproducible, never a coin toss); elsewhere they explore new ones on each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told that this is deliberate.

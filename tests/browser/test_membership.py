@@ -44,7 +44,7 @@ def sink():
 
 
 @pytest.fixture
-def worker(sink, tmp_path):
+def worker(sink, tmp_path, settings):
     """A Celery worker on its own Redis database and queue; the portal's tasks go there."""
     url = broker_url()
     redis.Redis.from_url(url).ping()
@@ -52,9 +52,10 @@ def worker(sink, tmp_path):
         f"test-membership-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
     )
     saved = (app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager)
-    app.conf.broker_url = url
+    app.conf.broker_url = settings.CELERY_BROKER_URL = url
     app.conf.task_routes = {"cpaor.send_email": {"queue": queue}}
     app.conf.task_always_eager = False
+    app.amqp.flush_routes()  # the routing table is cached at the first publish
     app.amqp.router = app.amqp.Router()
     app.amqp._producer_pool = None
     app._pool = None
@@ -72,6 +73,7 @@ def worker(sink, tmp_path):
     workers.stop_worker(process)
     workers.forget_queue(url, queue)
     app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager = saved
+    app.amqp.flush_routes()  # the routing table is cached at the first publish
     app.amqp.router = app.amqp.Router()
     app.amqp._producer_pool = None
     app._pool = None

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from cpaor import views
 from cpaor.celery import app
+from tests.integration.test_healthz_live import use_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -12,9 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def broker_down(settings):
     previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    use_broker("redis://127.0.0.1:1/0")
     yield
-    app.conf.broker_url = previous
+    use_broker(previous)
 
 
 @pytest.fixture

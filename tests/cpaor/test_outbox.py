@@ -15,6 +15,18 @@ from tests.newsletters.smtp import Server
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_here():
+    """A task queued after commit runs in this process (the real worker is exercised in
+    tests/integration/test_celery_mail.py); nothing is left on the shared broker."""
+    from cpaor.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def smtp(settings):
     controllers = []
@@ -206,20 +218,11 @@ def test_reviewers_see_the_outbox_and_others_do_not(client):
 
 @pytest.fixture
 def broker_down(settings):
-    """Celery pointed at a port where nothing listens, with no connection kept."""
+    """The broker address this process publishes to, where nothing listens."""
     from cpaor.celery import app
 
-    def point_at(url):
-        app.conf.broker_url = url
-        app.amqp._producer_pool = None
-        app._pool = None
-
-    previous = (app.conf.broker_url, settings.CELERY_BROKER_URL)
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
-    point_at(settings.CELERY_BROKER_URL)
-    app.conf.broker_connection_timeout = 1
-    yield
-    point_at(previous[0])
+    app.conf.task_always_eager = False  # publish for real (the autouse fixture restores it)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,6 +20,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 REPO = Path(__file__).resolve().parents[2]
 
 
+def use_broker(url):
+    """Point this process's Celery app at url. The worker ping publishes through the app's
+    producer pool, which keeps the broker it was made for: it is made anew."""
+    app.conf.broker_url = url
+    app.amqp._producer_pool = None
+    app._pool = None
+
+
 @pytest.fixture
 def worker_broker(tmp_path):
     """A Redis database of this test's own, with one worker listening on it."""
@@ -38,11 +46,11 @@ def worker_broker(tmp_path):
     )
     process.log = tmp_path / "worker.log"
     previous = app.conf.broker_url
-    app.conf.broker_url = url
+    use_broker(url)
     try:
         yield process
     finally:
-        app.conf.broker_url = previous
+        use_broker(previous)
         process.terminate()
         process.wait(timeout=30)
 

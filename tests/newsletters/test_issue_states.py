@@ -156,7 +156,11 @@ class IssueLife(RuleBasedStateMachine):
         elif status == Issue.Status.PAUSED:
             services.issue_resume(issue_id=self.issue.pk)
         for _ in range(4 * MAX_ATTEMPTS + 4):
-            if self.status() in (Issue.Status.SENT, Issue.Status.CANCELLED):
+            # A cancelled issue still holds the claims of workers that died: the watchdog
+            # skips them once their lease is over.
+            if self.status() in (Issue.Status.SENT, Issue.Status.CANCELLED) and not (
+                self.rows().exclude(status__in=FINAL).exists()
+            ):
                 break
             self.time_passes()
             services.newsletters_watchdog()
