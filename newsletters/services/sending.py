@@ -79,6 +79,17 @@ NOT_THE_READERS = (
 )
 
 
+def _log_readers_error(issue_id, subscriber_id, what, error):
+    logger.warning(
+        "issue %s, subscriber %s: %s: %r",
+        issue_id,
+        subscriber_id,
+        what,
+        error,
+        extra={"issue_id": issue_id},
+    )
+
+
 def issue_send_chunk(*, issue_id, worker):
     """Send up to NEWSLETTER_CHUNK_SIZE pending deliveries of the issue over one SMTP
     connection. Returns True when pending rows remain (the task enqueues itself again).
@@ -159,13 +170,7 @@ def issue_send_chunk(*, issue_id, worker):
             except Exception as error:  # noqa: BLE001 - any error here is this reader's
                 # The copy cannot be built (a name with a line break, an address that
                 # cannot be encoded): it never will be, so the row fails at once.
-                logger.warning(
-                    "issue %s: no copy can be built for subscriber %s: %r",
-                    issue_id,
-                    subscriber_id,
-                    error,
-                    extra={"issue_id": issue_id},
-                )
+                _log_readers_error(issue_id, subscriber_id, "no copy can be built", error)
                 marks.wait()
                 _fail(delivery_id, attempts, error)
                 unfinished.discard(delivery_id)
@@ -202,13 +207,7 @@ def issue_send_chunk(*, issue_id, worker):
             except Exception as error:  # noqa: BLE001 - any error here is this reader's
                 # Nobody foresaw it: this row is tried again later (and fails once it
                 # used its attempts); the next reader gets a connection of their own.
-                logger.warning(
-                    "issue %s: sending to subscriber %s failed: %r",
-                    issue_id,
-                    subscriber_id,
-                    error,
-                    extra={"issue_id": issue_id},
-                )
+                _log_readers_error(issue_id, subscriber_id, "sending failed", error)
                 marks.flush()
                 _retry_later(delivery_id, attempts, error)
                 unfinished.discard(delivery_id)
