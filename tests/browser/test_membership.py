@@ -22,6 +22,7 @@ from cpaor.celery import app
 from devstack import workers
 from devstack.mailsink import MailSink
 from members import seed
+from tests.celery_app import use_broker
 from tests.initiatives.factories import CountryFactory
 from tests.members.factories import reviewer
 
@@ -52,13 +53,9 @@ def worker(sink, tmp_path, settings):
         f"test-membership-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
     )
     saved = (app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager)
-    app.conf.broker_url = settings.CELERY_BROKER_URL = url
-    app.conf.task_routes = {"cpaor.send_email": {"queue": queue}}
+    settings.CELERY_BROKER_URL = url
+    use_broker(url, routes={"cpaor.send_email": {"queue": queue}})
     app.conf.task_always_eager = False
-    app.amqp.flush_routes()  # the routing table is cached at the first publish
-    app.amqp.router = app.amqp.Router()
-    app.amqp._producer_pool = None
-    app._pool = None
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
@@ -72,11 +69,8 @@ def worker(sink, tmp_path, settings):
     yield log
     workers.stop_worker(process)
     workers.forget_queue(url, queue)
-    app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager = saved
-    app.amqp.flush_routes()  # the routing table is cached at the first publish
-    app.amqp.router = app.amqp.Router()
-    app.amqp._producer_pool = None
-    app._pool = None
+    use_broker(saved[0], routes=saved[1])
+    app.conf.task_always_eager = saved[2]
 
 
 def mail_to(sink, worker_log, address, words):

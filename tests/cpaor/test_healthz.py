@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from cpaor import views
 from cpaor.celery import app
-from tests.integration.test_healthz_live import use_broker
+from tests.celery_app import use_broker
 
 pytestmark = pytest.mark.django_db
 

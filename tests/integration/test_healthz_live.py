@@ -14,18 +14,11 @@ from django.core.cache import cache
 from cpaor import views
 from cpaor.celery import app
 from devstack.embedded import make_preexec
+from tests.celery_app import use_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def use_broker(url):
-    """Point this process's Celery app at url. The worker ping publishes through the app's
-    producer pool, which keeps the broker it was made for: it is made anew."""
-    app.conf.broker_url = url
-    app.amqp._producer_pool = None
-    app._pool = None
 
 
 @pytest.fixture

@@ -53,12 +53,6 @@ def redis_url(database, port=None):
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-def database_url():
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def queue():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -101,7 +95,7 @@ def workers(tmp_path, queue, broker_url):
         env = {
             **os.environ,
             **ENGINE,
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": celery_workers.database_url(connection),
             "REDIS_URL": broker,
             "CELERY_BROKER_URL": broker,
             "EMAIL_URL": email_url,
