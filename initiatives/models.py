@@ -8,48 +8,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.validators import single_line
-
-from .sanitize import sanitize_html
+from common.languages import shown_in_english, translated_or_english
+from common.sanitize import sanitize_html
+from common.validators import single_line
 
 # Raster formats only: an uploaded SVG can carry script.
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 image_validators = [FileExtensionValidator(IMAGE_EXTENSIONS)]
-
-
-def current_language():
-    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def translated_or_english(field, language=None):
-    """An expression for field in the language, falling back to English when empty."""
-    language = language or current_language()
-    english = F(f"{field}_{settings.LANGUAGE_CODE}")
-    if language == settings.LANGUAGE_CODE:
-        return english
-    # Text, so that char and text columns (and SearchHeadline over them) mix freely.
-    text = models.TextField()
-    return Coalesce(
-        NullIf(F(f"{field}_{language}"), Value("", output_field=text), output_field=text),
-        english,
-        output_field=text,
-    )
-
-
-def shown_in_english(obj, field, language=None):
-    """Whether obj's field falls back to English for want of a translation."""
-    language = language or current_language()
-    if language == settings.LANGUAGE_CODE:
-        return False
-    english = getattr(obj, f"{field}_{settings.LANGUAGE_CODE}", None)
-    return bool(english) and not getattr(obj, f"{field}_{language}", None)
 
 
 class NamedQuerySet(models.QuerySet):

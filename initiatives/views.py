@@ -4,7 +4,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
 from django_filters.views import FilterView
 
-from cpaor.ratelimit import ratelimit
+from common.ratelimit import ratelimit
 
 from .filters import InitiativeFilter
 from .models import Initiative, Partner, Region, Theme

@@ -13,7 +13,7 @@ class AccountAdapter(DefaultAccountAdapter):
         not an error."""
         from django.core.exceptions import PermissionDenied
 
-        from cpaor.ratelimit import client_address
+        from common.ratelimit import client_address
 
         address = client_address(request)
         if not address:
@@ -26,7 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         from allauth.account.adapter import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
-        from cpaor import outbox
+        from common import outbox
 
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, HttpResponseRedirect
@@ -15,8 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from cpaor import audit
-from cpaor.models import User
+from common import audit
 
 from . import services
 from .forms import ApprovalForm, PersonLookupForm, ReviewerMessageForm
@@ -401,7 +401,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         form = PersonLookupForm(request.POST or request.GET or None)
         person = None
         if form.is_bound and form.is_valid():
-            person = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            person = (
+                get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            )
             if person is None:
                 form.add_error("email", gettext("No account has this e-mail address."))
         if person is not None and request.method == "POST":

@@ -9,8 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common import uploads
 from initiatives.models import Country
-from resources import uploads
 
 from .models import Application, MembershipType, OrganisationType
 from .services import COMMITMENTS, REQUIRED_FIELDS, SameName

@@ -15,9 +15,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.validators import single_line
+from common import uploads
+from common.validators import single_line
 from initiatives.models import Country, Partner
-from resources import uploads
 
 # Webmail providers: a shared domain there says nothing about belonging to one organisation.
 WEBMAIL_DOMAINS = frozenset(

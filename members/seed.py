@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cpaor.seed import translated
+from common.languages import translated
 
 from .models import MembershipTier, MembershipType
 

@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
-from cpaor.ratelimit import ratelimit
-from initiatives.models import Country, current_language
+from common.languages import current_language
+from common.ratelimit import ratelimit
+from initiatives.models import Country
 
 from . import services
 from .filters import MembershipFilter

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from cpaor import audit, spreadsheet
-from initiatives.sanitize import sanitize_html
+from common import audit, spreadsheet
+from common.sanitize import sanitize_html
 
 from . import mail, services
 from .models import ConsentRecord, Issue, NewsletterList, Subscriber, Subscription

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.forms import HoneypotFormMixin
-from cpaor.validators import single_line
+from common.forms import HoneypotFormMixin
+from common.validators import single_line
 
 from .models import ConsentRecord
 

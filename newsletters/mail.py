@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cpaor.validators import unsafe_characters
+from common.validators import unsafe_characters
 
 from . import links
 from .models import Subscriber

@@ -10,8 +10,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.validators import single_line
-from initiatives.models import Initiative, translated_or_english
+from common.languages import translated_or_english
+from common.validators import single_line
+from initiatives.models import Initiative
 from resources.models import Language, Resource
 
 

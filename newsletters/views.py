@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cpaor.ratelimit import ratelimit
-from initiatives.models import current_language
+from common.languages import current_language
+from common.ratelimit import ratelimit
 
 from . import services
 from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm

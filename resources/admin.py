@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from cpaor import audit
+from common import audit
 
 from . import csv_io, services
 from .models import Language, Resource, ResourceVersion, Topic

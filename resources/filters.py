@@ -20,6 +20,7 @@ from django.db.models.sql import Query
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from common.languages import current_language
 from initiatives.models import Initiative, Region
 
 from . import index as library
@@ -28,7 +29,6 @@ from .models import (
     Resource,
     SearchDocument,
     Topic,
-    current_language,
     search_query,
     weighted_sql,
 )

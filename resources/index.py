@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection
 
+from common.languages import translated_or_english
 from initiatives.models import Initiative, Region
 
-from .models import Language, Resource, ResourceVersion, Topic, translated_or_english
+from .models import Language, Resource, ResourceVersion, Topic
 
 TYPES = [value for value, _label in Resource.Type.choices]
 LANGUAGES = [value for value, _label in Language.choices]

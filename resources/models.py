@@ -16,18 +16,16 @@ from django.db.models.functions import Left, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cpaor.validators import single_line
+from common import uploads
+from common.languages import current_language, translated_or_english
+from common.validators import single_line
 from initiatives.models import (
     Country,
     Initiative,
     NamedTerm,
     Partner,
     Region,
-    current_language,
-    translated_or_english,
 )
-
-from . import uploads
 
 
 class Language(models.TextChoices):

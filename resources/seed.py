@@ -32,7 +32,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from cpaor.seed import translated
+from common.languages import translated
 from initiatives.models import Country, Initiative, Partner, Region
 from initiatives.seed import PENDING_RESOURCES, THEMES, load_named, load_partners
 

@@ -10,7 +10,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from . import uploads
+from common import uploads
+
 from .models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchDocument
 
 logger = logging.getLogger(__name__)

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
 
+from common.languages import current_language
 from initiatives.models import Initiative, Partner
 
 from . import services
 from .filters import ResourceFilter
-from .models import Resource, ResourceVersion, Topic, current_language
+from .models import Resource, ResourceVersion, Topic
 
 VERSION_COLUMNS = (
     "resource_id",

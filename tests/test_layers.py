@@ -1,10 +1,12 @@
 """The layers, read from the source; an arrow points at what may be imported:
 
-    shared code  <-  feature apps  <-  configuration (cpaor's settings, urls, wsgi)
+    common (shared app)  <-  feature apps  <-  cpaor (configuration and the site shell)
     devstack (launcher, embedded servers, mail sink, test workers): apart, never deployed
 
-Feature apps read settings through django.conf, never the configuration modules; nothing
-deployed imports the development stack, which starts the portal only as processes.
+The shared app imports no feature app and nothing of cpaor; feature apps import nothing
+of cpaor (settings come through django.conf, the user model through get_user_model, the
+Celery app through celery.current_app); nothing deployed imports the development stack,
+which starts the portal only as processes.
 
 Each rule parses every module (ast), so a new file is checked without being listed.
 """
@@ -15,11 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEPLOYED = ["cpaor", "initiatives", "members", "resources", "newsletters"]
+DEPLOYED = ["common", "cpaor", "initiatives", "members", "resources", "newsletters"]
 FEATURE_APPS = ["initiatives", "members", "resources", "newsletters"]
-# Django reaches these through DJANGO_SETTINGS_MODULE, ROOT_URLCONF and WSGI_APPLICATION;
-# an app that imported them would bypass django.conf.settings and its overrides in tests.
-CONFIGURATION = ["cpaor.settings", "cpaor.urls", "cpaor.wsgi"]
 
 
 def modules(package):
@@ -98,5 +97,12 @@ def test_the_development_stack_imports_no_portal_code():
     assert offences(["devstack"], DEPLOYED) == []
 
 
-def test_feature_apps_read_settings_through_django_not_the_configuration_modules():
-    assert offences(FEATURE_APPS, CONFIGURATION) == []
+def test_the_shared_app_imports_no_feature_app_and_no_configuration():
+    assert offences(["common"], [*FEATURE_APPS, "cpaor"]) == []
+
+
+def test_feature_apps_import_nothing_of_the_configuration():
+    """Django reaches cpaor through DJANGO_SETTINGS_MODULE, ROOT_URLCONF and the Celery
+    app's name; an app importing it would bypass django.conf.settings and its overrides
+    in tests, and could not be reused without the site around it."""
+    assert offences(FEATURE_APPS, ["cpaor"]) == []

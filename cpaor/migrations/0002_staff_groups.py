@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cpaor.groups import ALL_GROUPS, CONTENT_EDITORS, grant
+from common.groups import ALL_GROUPS, CONTENT_EDITORS, grant
 
 
 def create_groups(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from cpaor.groups import MEMBERSHIP_REVIEWERS, NEWSLETTER_EDITORS, grant
+from common.groups import MEMBERSHIP_REVIEWERS, NEWSLETTER_EDITORS, grant
 
 
 def grant_outbox(apps, schema_editor):

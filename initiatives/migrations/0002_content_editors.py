@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cpaor.groups import CONTENT_EDITORS, grant
+from common.groups import CONTENT_EDITORS, grant
 
 MODELS = ["initiative", "objective", "milestone", "contact", "partner", "region", "country", "theme"]
 

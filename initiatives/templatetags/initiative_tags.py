@@ -4,8 +4,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 
-from initiatives.models import shown_in_english
-from initiatives.sanitize import sanitize_html
+from common.languages import shown_in_english
+from common.sanitize import sanitize_html
 
 register = template.Library()
 

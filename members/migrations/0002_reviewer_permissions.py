@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cpaor.groups import CONTENT_EDITORS, EDIT, MEMBERSHIP_REVIEWERS, VIEW, grant
+from common.groups import CONTENT_EDITORS, EDIT, MEMBERSHIP_REVIEWERS, VIEW, grant
 
 
 def grant_permissions(apps, schema_editor):

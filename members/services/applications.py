@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cpaor import audit
-from cpaor.validators import unsafe_characters
+from common import audit
+from common.validators import unsafe_characters
 
 from ..models import ApplicantKind, Application, ApplicationEvent
 from .emails import _email_applicant, _email_reviewers

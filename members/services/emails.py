@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cpaor import outbox
-from cpaor.groups import MEMBERSHIP_REVIEWERS
+from common import outbox
+from common.groups import MEMBERSHIP_REVIEWERS
 
 SUBJECTS = {
     "submitted": _("We have received your CP AoR membership application"),

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cpaor import audit
+from common import audit
 from initiatives.models import Partner
 
 from ..models import Membership, email_domain, name_key

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cpaor.groups import NEWSLETTER_EDITORS, VIEW, grant
+from common.groups import NEWSLETTER_EDITORS, VIEW, grant
 
 MODELS = ["newsletterlist", "subscriber", "issue"]
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from cpaor import outbox
+from common import outbox
 
 from .. import mail
 from ..models import Delivery, Issue, Subscriber
@@ -33,7 +33,7 @@ def _refuse(issue, action):
 def enqueue_chunks(issue_id, count=None):
     """Nudge workers to send issue_id. Goes through CELERY_BROKER_URL explicitly, so a
     test can point this process and its worker at a broker of their own."""
-    from cpaor.celery import app
+    from celery import current_app as app
 
     from ..tasks import send_chunk
 

@@ -7,7 +7,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from cpaor import outbox
+from common import outbox
 
 from .. import links, mail
 from ..models import ConsentRecord, Delivery, NewsletterList, Subscriber, Subscription

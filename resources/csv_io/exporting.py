@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from cpaor import spreadsheet
+from common import spreadsheet
 from initiatives.models import Country, Initiative, Partner, Region
 
 from ..models import ResourceVersion, Topic

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.utils.translation import gettext as _
 
-from cpaor import spreadsheet
+from common import spreadsheet
 
 from ..models import Resource, ResourceVersion
 from .columns import (

@@ -3,7 +3,7 @@
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-import resources.uploads
+import common.uploads
 from django.db import migrations, models
 
 
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('publication_date', models.DateField(blank=True, null=True, verbose_name='publication date')),
                 ('publication_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], default='year', help_text='A month is stored as its first day, a year as 1 January.', max_length=5, verbose_name='publication date precision')),
                 ('is_key', models.BooleanField(default=False, help_text='Highlighted in lists and searches.', verbose_name='key resource')),
-                ('thumbnail', models.FileField(blank=True, help_text='PNG or JPEG, shown as decoration next to the title.', upload_to=resources.uploads.thumbnail_upload_to, validators=[resources.uploads.validate_image], verbose_name='thumbnail')),
+                ('thumbnail', models.FileField(blank=True, help_text='PNG or JPEG, shown as decoration next to the title.', upload_to=common.uploads.thumbnail_upload_to, validators=[common.uploads.validate_image], verbose_name='thumbnail')),
                 ('status', models.CharField(choices=[('published', 'Published'), ('draft', 'Draft')], default='draft', max_length=10, verbose_name='status')),
                 ('download_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='downloads')),
                 ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('language', models.CharField(choices=[('en', 'English'), ('fr', 'French'), ('es', 'Spanish'), ('ar', 'Arabic')], default='en', max_length=2, verbose_name='language')),
-                ('file', models.FileField(blank=True, help_text='PDF, Word, Excel, PowerPoint, PNG or JPEG.', max_length=200, upload_to=resources.uploads.version_upload_to, validators=[resources.uploads.validate_document], verbose_name='file')),
+                ('file', models.FileField(blank=True, help_text='PDF, Word, Excel, PowerPoint, PNG or JPEG.', max_length=200, upload_to=common.uploads.version_upload_to, validators=[common.uploads.validate_document], verbose_name='file')),
                 ('external_url', models.URLField(blank=True, help_text='Instead of a file: where the document is published elsewhere.', max_length=500, verbose_name='external link')),
                 ('file_format', models.CharField(blank=True, editable=False, max_length=5, verbose_name='format')),
                 ('page_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='pages')),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from cpaor.groups import RESOURCE_CURATORS, VIEW, grant
+from common.groups import RESOURCE_CURATORS, VIEW, grant
 
 MODELS = ["resource", "resourceversion", "topic"]
 

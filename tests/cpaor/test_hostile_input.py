@@ -15,8 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cpaor import outbox
-from cpaor.models import OutboundEmail
+from common import outbox
+from common.models import OutboundEmail
 from members.models import Application
 from newsletters import links
 from newsletters.models import NewsletterList, Subscriber

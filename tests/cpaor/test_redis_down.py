@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from common.ratelimit import hit
 from cpaor import cache as resilient_cache
-from cpaor.ratelimit import hit
 from initiatives.models import Contact
 from members.models import Application
 from newsletters.models import Subscriber
@@ -120,7 +120,7 @@ def test_the_limit_counter_lets_the_request_through_and_logs_when_the_cache_fail
             "LOCATION": CLOSED,
         }
     }
-    with caplog.at_level(logging.WARNING, logger="cpaor.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="common.ratelimit"):
         assert hit(f"test-{uuid.uuid4().hex}", "203.0.113.1", "1/h") == 0
     assert "not counted, the cache failed" in caplog.text
 

@@ -5,9 +5,9 @@ import logging
 
 import pytest
 
-from cpaor import outbox
+from common import outbox
+from common.tasks import send_email
 from cpaor.logging import ContextFilter, JSONFormatter
-from cpaor.tasks import send_email
 
 
 @pytest.mark.django_db
@@ -18,10 +18,10 @@ def test_the_sent_email_log_line_carries_its_application(caplog, mailoutbox):
         body="Thank you.",
         context={"application_id": 42, "kind": "submitted"},
     )
-    with caplog.at_level(logging.INFO, logger="cpaor.tasks"):
+    with caplog.at_level(logging.INFO, logger="common.tasks"):
         send_email(row.pk)
     assert len(mailoutbox) == 1
-    record = next(r for r in caplog.records if r.name == "cpaor.tasks")
+    record = next(r for r in caplog.records if r.name == "common.tasks")
     ContextFilter().filter(record)
     line = json.loads(JSONFormatter().format(record))
     assert line["application_id"] == 42

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from cpaor.groups import CONTENT_EDITORS, MEMBERSHIP_REVIEWERS
+from common.groups import CONTENT_EDITORS, MEMBERSHIP_REVIEWERS
 from cpaor.models import User
 from initiatives.models import (
     Contact,

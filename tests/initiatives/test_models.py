@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from initiatives.models import Initiative, Milestone, shown_in_english
-from initiatives.sanitize import sanitize_html
+from common.languages import shown_in_english
+from common.sanitize import sanitize_html
+from initiatives.models import Initiative, Milestone
 
 from .factories import (
     ContactFactory,

@@ -16,9 +16,9 @@ import pytest
 import redis
 from django.db import connection
 
+from common.models import OutboundEmail
+from common.tasks import send_email
 from cpaor.celery import app
-from cpaor.models import OutboundEmail
-from cpaor.tasks import send_email
 from devstack import workers
 from devstack.embedded import free_port
 from devstack.mailsink import MailSink

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cpaor.groups import MEMBERSHIP_REVIEWERS
+from common.groups import MEMBERSHIP_REVIEWERS
 from cpaor.models import User
 from members.forms import CONSENT_TEXT
 from members.models import Application, Membership

@@ -5,7 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from cpaor.groups import CONTENT_EDITORS, MEMBERSHIP_REVIEWERS
+from common.groups import CONTENT_EDITORS, MEMBERSHIP_REVIEWERS
 from members import services
 from members.models import Application, Membership
 

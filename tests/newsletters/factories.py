@@ -2,7 +2,7 @@ import factory
 from django.db import connection
 from factory.django import DjangoModelFactory
 
-from cpaor.groups import NEWSLETTER_EDITORS
+from common.groups import NEWSLETTER_EDITORS
 from newsletters.models import Issue, NewsletterList, Subscriber, Subscription
 from tests.initiatives.factories import UserFactory
 

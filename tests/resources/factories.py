@@ -4,7 +4,7 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from cpaor.groups import CONTENT_EDITORS, RESOURCE_CURATORS
+from common.groups import CONTENT_EDITORS, RESOURCE_CURATORS
 from resources.models import Resource, ResourceVersion, Topic
 from resources.services import resource_update_search_vector
 from tests.initiatives.factories import UserFactory

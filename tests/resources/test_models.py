@@ -3,7 +3,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from cpaor.groups import RESOURCE_CURATORS
+from common.groups import RESOURCE_CURATORS
 from resources.models import Resource, ResourceVersion
 
 from .factories import (

@@ -2,9 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from resources import uploads
-
-from .files import EXE_BYTES, JPEG_BYTES, PNG_BYTES, ooxml_bytes, pdf_bytes
+from common import uploads
+from tests.resources.files import EXE_BYTES, JPEG_BYTES, PNG_BYTES, ooxml_bytes, pdf_bytes
 
 
 def upload(content, name):

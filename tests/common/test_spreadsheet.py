@@ -1,11 +1,11 @@
-"""Every CSV export writes through cpaor.spreadsheet: no cell is ever a live formula."""
+"""Every CSV export writes through common.spreadsheet: no cell is ever a live formula."""
 
 import csv
 import io
 
 import pytest
 
-from cpaor import spreadsheet
+from common import spreadsheet
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def _enqueue(email_id):
     """Queue the row's task. With the broker unreachable the row stays queued, and the
     sweep queues it once the broker is back: the action that wrote it has succeeded and
     must not answer 500 for a message that is safe in the database."""
-    from .celery import app
+    from celery import current_app as app
+
     from .tasks import send_email
 
     try:

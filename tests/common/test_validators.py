@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from cpaor.validators import single_line
+from common.validators import single_line
 
 
 @pytest.mark.parametrize(

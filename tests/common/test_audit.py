@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from cpaor import audit
-from cpaor.groups import CONTENT_EDITORS
+from common import audit
+from common.groups import CONTENT_EDITORS
 from cpaor.models import Strategy
 from tests.initiatives.factories import UserFactory
 

@@ -6,8 +6,8 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.urls import reverse
 
-from cpaor import outbox
-from cpaor.models import OutboundEmail
+from common import outbox
+from common.models import OutboundEmail
 from devstack.embedded import free_port
 from tests.members.factories import ApplicationFactory, UserFactory
 from tests.newsletters.smtp import Server
@@ -127,7 +127,7 @@ def test_an_unreachable_server_is_a_retry_not_a_failure(smtp):
 
 
 def test_the_task_records_each_try_and_fails_the_row_after_its_last(smtp):
-    from cpaor.tasks import send_email
+    from common.tasks import send_email
 
     smtp(port=free_port())
     row = queued()
@@ -197,10 +197,10 @@ def test_the_reviewers_notice_of_a_hostile_name_is_recorded_where_staff_see_it(
     # A superuser finds it in the admin, with its error, and can send it again.
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
-    page = client.get(reverse("admin:cpaor_outboundemail_changelist") + "?status__exact=failed")
+    page = client.get(reverse("admin:common_outboundemail_changelist") + "?status__exact=failed")
     assert page.status_code == 200
     assert "BadHeaderError" in page.content.decode()
-    detail = client.get(reverse("admin:cpaor_outboundemail_change", args=[notice.pk]))
+    detail = client.get(reverse("admin:common_outboundemail_change", args=[notice.pk]))
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
 
@@ -209,7 +209,7 @@ def test_reviewers_see_the_outbox_and_others_do_not(client):
     from tests.members.test_services import reviewer
 
     OutboundEmail.objects.create(to=["a@example.org"], subject="Seen", status="failed")
-    url = reverse("admin:cpaor_outboundemail_changelist")
+    url = reverse("admin:common_outboundemail_changelist")
     client.force_login(reviewer())
     assert client.get(url).status_code == 200
     client.force_login(UserFactory(is_staff=True))

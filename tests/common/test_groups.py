@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cpaor.groups import (
+from common.groups import (
     ALL_GROUPS,
     CONTENT_EDITORS,
     MEMBERSHIP_REVIEWERS,
@@ -48,8 +48,8 @@ CHANGES = {
     CONTENT_EDITORS: {"cpaor", "initiatives", "members.membershiptier"},
     RESOURCE_CURATORS: {"resources"},
     # Reviewers and editors send again the e-mails to applicants and readers that failed.
-    MEMBERSHIP_REVIEWERS: {"members", "cpaor.outboundemail"},
-    NEWSLETTER_EDITORS: {"newsletters", "cpaor.outboundemail"},
+    MEMBERSHIP_REVIEWERS: {"members", "common.outboundemail"},
+    NEWSLETTER_EDITORS: {"newsletters", "common.outboundemail"},
 }
 
 

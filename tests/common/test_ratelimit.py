@@ -7,8 +7,8 @@ from django import forms
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from cpaor.forms import HoneypotFormMixin
-from cpaor.ratelimit import client_address, parse_rate, ratelimit
+from common.forms import HoneypotFormMixin
+from common.ratelimit import client_address, parse_rate, ratelimit
 
 pytestmark = pytest.mark.django_db
 
