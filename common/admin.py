@@ -90,7 +90,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         emails = list(queryset.exclude(status=OutboundEmail.Status.SENT))
         count = outbox.email_send_again(email_ids=[email.pk for email in emails])
-        audit.record_many(user=request.user, objects=emails, message="Queued to be sent again")
+        audit.record_many(actor=request.user, objects=emails, message="Queued to be sent again")
         level = messages.SUCCESS if count else messages.WARNING
         self.message_user(
             request,

@@ -9,16 +9,16 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 
-def record(*, user, obj, message, label=None):
+def record(*, actor, obj, message, label=None):
     """Add one line to the audit trail; `message` says what was done, in English.
 
     label replaces the record's name in the trail where that name is personal data
     about to be erased (a subscriber's address).
     """
-    if user is None or not getattr(user, "pk", None):
+    if actor is None or not getattr(actor, "pk", None):
         return None
     entry = LogEntry.objects.log_actions(
-        user_id=user.pk,
+        user_id=actor.pk,
         queryset=[obj],
         action_flag=CHANGE,
         change_message=message,
@@ -30,12 +30,12 @@ def record(*, user, obj, message, label=None):
     return entry
 
 
-def record_many(*, user, objects, message):
+def record_many(*, actor, objects, message):
     """The same line for each of several objects (a bulk admin action)."""
-    if user is None or not getattr(user, "pk", None):
+    if actor is None or not getattr(actor, "pk", None):
         return []
     return LogEntry.objects.log_actions(
-        user_id=user.pk, queryset=list(objects), action_flag=CHANGE, change_message=message
+        user_id=actor.pk, queryset=list(objects), action_flag=CHANGE, change_message=message
     )
 
 

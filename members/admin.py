@@ -420,7 +420,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             if "erase" in request.POST and request.POST.get("confirm_erase") == "yes":
                 count = services.person_erase(user=person, actor=request.user)
                 audit.record(
-                    user=request.user,
+                    actor=request.user,
                     obj=person,
                     message=f"Erased personal data; {count} application(s) anonymised",
                     label=f"account #{person.pk}",

@@ -102,7 +102,7 @@ class SubscriberAdmin(admin.ModelAdmin):
             services.subscriber_mark_bounced(subscriber_id=pk)
             for pk in queryset.values_list("pk", flat=True)
         )
-        audit.record_many(user=request.user, objects=queryset, message="Marked as bounced")
+        audit.record_many(actor=request.user, objects=queryset, message="Marked as bounced")
         self.message_user(
             request,
             ngettext("%d subscriber marked bounced.", "%d subscribers marked bounced.", changed)
@@ -128,7 +128,7 @@ class SubscriberAdmin(admin.ModelAdmin):
             )
         for subscriber in queryset:
             audit.record(
-                user=request.user,
+                actor=request.user,
                 obj=subscriber,
                 message="Erased on the person's request",
                 label=f"subscriber #{subscriber.pk}",
@@ -353,7 +353,7 @@ class IssueAdmin(admin.ModelAdmin):
             except services.IssueStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return redirect("admin:newsletters_issue_change", issue.pk)
-            audit.record(user=request.user, obj=issue, message=f"{action}: {issue.subject}")
+            audit.record(actor=request.user, obj=issue, message=f"{action}: {issue.subject}")
             self.message_user(request, _("Done: %(action)s.") % {"action": label})
             if action in ("send", "resume"):
                 return redirect("admin:newsletters_issue_progress", issue.pk)

@@ -242,7 +242,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Publish the selected resources"), permissions=["change"])
     def publish(self, request, queryset):
         changed = services.resources_publish(resources=list(queryset))
-        audit.record_many(user=request.user, objects=queryset, message="Published")
+        audit.record_many(actor=request.user, objects=queryset, message="Published")
         self.message_user(
             request,
             ngettext("%(count)d resource published.", "%(count)d resources published.", changed)
@@ -253,7 +253,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Unpublish the selected resources"), permissions=["change"])
     def unpublish(self, request, queryset):
         changed = services.resources_unpublish(resources=list(queryset))
-        audit.record_many(user=request.user, objects=queryset, message="Unpublished")
+        audit.record_many(actor=request.user, objects=queryset, message="Unpublished")
         self.message_user(
             request,
             ngettext(
@@ -268,7 +268,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     @admin.action(description=_("Mark the selected resources as key"), permissions=["change"])
     def mark_key(self, request, queryset):
         changed = services.resources_mark_key(resources=list(queryset))
-        audit.record_many(user=request.user, objects=queryset, message="Marked as a key resource")
+        audit.record_many(actor=request.user, objects=queryset, message="Marked as a key resource")
         self.message_user(
             request,
             ngettext(

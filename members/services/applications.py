@@ -90,7 +90,7 @@ def _move(application, *, to, actor, note="", extra_fields=()):
     )
     if actor is not None and actor.is_staff:
         audit.record(
-            user=actor,
+            actor=actor,
             obj=application,
             message=f"Status {application.status} → {to}" + (f": {note}" if note else ""),
         )

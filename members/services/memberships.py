@@ -112,7 +112,7 @@ def _record_membership(application, *, conflict, same_name, actor):
     if conflict is not None and same_name == SameName.SEPARATE:
         partner, membership = _new_partner(application), None
         audit.record(
-            user=actor,
+            actor=actor,
             obj=application,
             message=(
                 f"Approved as an organisation separate from membership #{conflict.pk} "
@@ -142,7 +142,7 @@ def _record_membership(application, *, conflict, same_name, actor):
     if conflict is not None:
         # Only SameName.SAME reaches here (approval refuses a conflict without a choice).
         audit.record(
-            user=actor,
+            actor=actor,
             obj=membership,
             message=(
                 f"Reviewer confirmed application #{application.pk} is this member: account "

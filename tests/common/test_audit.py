@@ -18,7 +18,7 @@ def strategy():
 
 def test_a_recorded_action_names_who_did_what_to_which_record(strategy):
     editor = UserFactory(is_staff=True, groups=[CONTENT_EDITORS])
-    entry = audit.record(user=editor, obj=strategy, message="Published the strategy")
+    entry = audit.record(actor=editor, obj=strategy, message="Published the strategy")
     assert entry.user == editor
     assert entry.object_repr == str(strategy)
     assert entry.get_change_message() == "Published the strategy"
@@ -28,18 +28,18 @@ def test_a_recorded_action_names_who_did_what_to_which_record(strategy):
 def test_bulk_actions_record_one_line_per_record(strategy):
     other = Strategy.objects.create(title="Strategy 2030", start_year=2030, end_year=2034)
     editor = UserFactory(is_staff=True)
-    audit.record_many(user=editor, objects=[strategy, other], message="Unpublished")
+    audit.record_many(actor=editor, objects=[strategy, other], message="Unpublished")
     assert LogEntry.objects.filter(change_message="Unpublished").count() == 2
 
 
 def test_actions_without_a_person_are_not_attributed(strategy):
-    assert audit.record(user=None, obj=strategy, message="by the system") is None
+    assert audit.record(actor=None, obj=strategy, message="by the system") is None
     assert not LogEntry.objects.exists()
 
 
 def test_superusers_read_the_trail_in_admin_and_nobody_can_edit_it(client, strategy):
     editor = UserFactory(is_staff=True, username="amina")
-    audit.record(user=editor, obj=strategy, message="Marked as the current strategy")
+    audit.record(actor=editor, obj=strategy, message="Marked as the current strategy")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = client.get("/admin/admin/logentry/")
     assert page.status_code == 200
