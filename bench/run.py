@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 from databases import drop_database, recreate_database  # noqa: E402
 from machine import describe  # noqa: E402
 
-from devstack.embedded import free_port, make_preexec  # noqa: E402
+from devstack.processes import free_port, make_preexec  # noqa: E402
 
 PYTHON = sys.executable
 PAGES = [

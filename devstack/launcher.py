@@ -8,7 +8,7 @@
 sink unless EMAIL_URL is set, migrates, loads the starting content, makes sure an admin
 account exists, then runs gunicorn, a Celery worker and Celery beat and supervises them.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stops everything in order; if the launcher itself is
-killed, the kernel stops its children (PR_SET_PDEATHSIG, see devstack/embedded.py).
+killed, the kernel stops its children (PR_SET_PDEATHSIG, see devstack/processes.py).
 
 Files live in .data/ (or $CPAOR_DATA_DIR): the databases, the secret key, collected
 static files, uploads, the beat schedule, logs and the e-mails the sink received.
@@ -25,8 +25,8 @@ import time
 import urllib.error
 import urllib.request
 
-from . import embedded
-from .embedded import BASE_DIR, Child, EmbeddedError, make_preexec
+from . import embedded, processes
+from .processes import BASE_DIR, Child, EmbeddedError, make_preexec
 
 PYTHON = sys.executable
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -77,7 +77,7 @@ class Launcher:
     def __init__(self):
         self.children = []  # in start order; stopped in reverse
         self.stopping = False
-        self.data_dir = embedded.data_dir()
+        self.data_dir = processes.data_dir()
 
     # -- processes -------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class Launcher:
         self.install_signal_handlers()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         port = int(os.environ.get("PORT") or 8000)
-        if not embedded.port_is_free(port):
+        if not processes.port_is_free(port):
             raise StartupError(
                 f"port {port} is in use; stop what uses it or choose another: PORT=8001 make run"
             )
@@ -187,7 +187,7 @@ class Launcher:
         if env.get("EMAIL_URL"):
             mail_note = f"E-mail is sent through EMAIL_URL ({env['EMAIL_URL'].split('@')[-1]})"
         else:
-            mail_port = embedded.free_port()
+            mail_port = processes.free_port()
             sink = self.spawn(
                 "mail sink",
                 [

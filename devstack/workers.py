@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 
-from .embedded import BASE_DIR, make_preexec
+from .processes import BASE_DIR, make_preexec
 
 
 def worker_argv(queue, name, loglevel="info", quiet=False):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from common import outbox
 from common.models import OutboundEmail
-from devstack.embedded import free_port
+from devstack.processes import free_port
 from tests.members.factories import ApplicationFactory, UserFactory
 from tests.newsletters.smtp import Server
 

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 
 from cpaor.seed import load as load_site_content
-from devstack.embedded import free_port, make_preexec
+from devstack.processes import free_port, make_preexec
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -20,8 +20,8 @@ from common.models import OutboundEmail
 from common.tasks import send_email
 from cpaor.celery import app
 from devstack import workers
-from devstack.embedded import free_port
 from devstack.mailsink import MailSink
+from devstack.processes import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

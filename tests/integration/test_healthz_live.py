@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from cpaor import views
 from cpaor.celery import app
-from devstack.embedded import make_preexec
+from devstack.processes import make_preexec
 from tests.celery_app import use_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

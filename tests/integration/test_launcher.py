@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from devstack.embedded import free_port, make_preexec
+from devstack.processes import free_port, make_preexec
 
 pytestmark = pytest.mark.integration
 
