@@ -1,10 +1,11 @@
 """Serving uploaded files from the local media folder.
 
-Uploads are accepted by their content (resources/uploads.py) and stored under safe names,
+Uploads are accepted by their content (common/uploads.py) and stored under safe names,
 so the extension tells the real type. They are still served as downloads: never rendered
 inline as a page, never sniffed into something else, sandboxed if a browser tried.
-Images (thumbnails) may show inline. With object storage (S3), the bucket serves them
-and this view is not mounted.
+Images (thumbnails) may show inline. Behind the proxy the file itself goes out from the
+proxy (common/files.py). With object storage (S3), the bucket serves them and this view
+is not mounted.
 
 A file is seen by whoever may see what it belongs to: the files and thumbnails of a draft
 resource, the picture of a draft initiative, only by the editors who see the draft, and
@@ -16,10 +17,13 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
+
+from common.files import file_response
 
 INLINE_TYPES = {"image/png", "image/jpeg"}
 PUBLIC, PRIVATE = "public", "private"
@@ -63,14 +67,16 @@ def serve_media(request, path):
     if seen_by is None:
         raise Http404
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
-    inline = content_type in INLINE_TYPES
-    response = FileResponse(
-        full.open("rb"), as_attachment=not inline, filename=full.name, content_type=content_type
+    return file_response(
+        storage=default_storage,
+        name=name,
+        folder="media",
+        filename=full.name,
+        content_type=content_type,
+        as_attachment=content_type not in INLINE_TYPES,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=86400" if seen_by == PUBLIC else "private, no-store",
+        },
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if seen_by == PUBLIC:
-        response["Cache-Control"] = "public, max-age=86400"
-    else:
-        response["Cache-Control"] = "private, no-store"
-    return response

@@ -35,9 +35,8 @@ PRODUCTION = env_bool("PRODUCTION", False)
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # Development and tests only; `make run` writes a random key to .data/secret_key.
+    # Development and tests only (PRODUCTION=1 refuses to start without a key, see
+    # production_refusals below); `make run` writes a random key to .data/secret_key.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production-" + "x" * 20
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -221,21 +220,47 @@ STORAGES = {
         )
     },
 }
-# S3-compatible media storage, so several web servers share the uploads.
-if env("AWS_STORAGE_BUCKET_NAME"):
-    STORAGES["default"] = {
+
+
+def s3_storage(bucket, *, public):
+    """An S3-compatible bucket (django-storages): public uploads are read straight from
+    it; private ones only through signed addresses that expire within a minute, handed
+    out after the portal's permission check (common/files.py)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "bucket_name": bucket,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
             "region_name": env("AWS_S3_REGION_NAME"),
             "access_key": env("AWS_ACCESS_KEY_ID"),
             "secret_key": env("AWS_SECRET_ACCESS_KEY"),
             "default_acl": None,
-            "querystring_auth": True,
+            "querystring_auth": not public,
+            "querystring_expire": 60,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") if public else None,
             "file_overwrite": False,
         },
     }
+
+
+# Object storage, so several web servers share the uploads: public media in one bucket,
+# membership documents in another that is never public. Without it, documents stay in
+# PRIVATE_MEDIA_ROOT (members/models/documents.py).
+if env("AWS_STORAGE_BUCKET_NAME"):
+    if not env("AWS_PRIVATE_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured(
+            "AWS_PRIVATE_STORAGE_BUCKET_NAME must be set with AWS_STORAGE_BUCKET_NAME: "
+            "membership documents never go to the public media bucket."
+        )
+    STORAGES["default"] = s3_storage(env("AWS_STORAGE_BUCKET_NAME"), public=True)
+    STORAGES["private"] = s3_storage(env("AWS_PRIVATE_STORAGE_BUCKET_NAME"), public=False)
+# Behind the proxy (docker-compose.yml), files on the local disk are sent by the proxy
+# once the portal has checked who may see them (common/files.py, deploy/Caddyfile).
+FILES_ACCEL_REDIRECT = env_bool("FILES_ACCEL_REDIRECT", False)
+
+
+# Django's SMTP backend, pipelining each message and recording each one's outcome.
+SMTP_BACKEND = "common.mail.backends.PipeliningSMTPBackend"
 
 
 def parse_email_url(url):
@@ -244,8 +269,8 @@ def parse_email_url(url):
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     backends = {
-        "smtp": "django.core.mail.backends.smtp.EmailBackend",
-        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+        "smtp": SMTP_BACKEND,
+        "smtps": SMTP_BACKEND,
         "console": "django.core.mail.backends.console.EmailBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
     }
@@ -265,7 +290,7 @@ def parse_email_url(url):
 if env("EMAIL_URL"):
     globals().update(parse_email_url(env("EMAIL_URL")))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = SMTP_BACKEND
     EMAIL_HOST = env("EMAIL_HOST", "localhost")
     EMAIL_PORT = int(env("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -273,6 +298,9 @@ else:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 30
+# The backend newsletters go through (a dotted path, e.g. an e-mail provider's from
+# django-anymail); unset, EMAIL_BACKEND's.
+NEWSLETTER_EMAIL_BACKEND = env("NEWSLETTER_EMAIL_BACKEND", "") or None
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CP AoR <no-reply@cpaor.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -312,7 +340,13 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.tabs.js"
 # script or style anywhere; media from object storage when it is configured.
 _MEDIA_ORIGINS = [
     f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
-    for url in [env("AWS_S3_ENDPOINT_URL")]
+    for url in [
+        f"https://{env('AWS_S3_CUSTOM_DOMAIN')}" if env("AWS_S3_CUSTOM_DOMAIN") else None,
+        env("AWS_S3_ENDPOINT_URL") or f"https://{env('AWS_STORAGE_BUCKET_NAME')}.s3.amazonaws.com",
+        f"https://{env('AWS_STORAGE_BUCKET_NAME')}.s3.{env('AWS_S3_REGION_NAME')}.amazonaws.com"
+        if env("AWS_S3_REGION_NAME") and not env("AWS_S3_ENDPOINT_URL")
+        else None,
+    ]
     if url and env("AWS_STORAGE_BUCKET_NAME")
 ]
 CONTENT_SECURITY_POLICY = {
@@ -432,3 +466,32 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 300},
     },
 }
+
+
+def production_refusals():
+    """What PRODUCTION=1 cannot start without, each naming the variable to set: the
+    development fallbacks (a known key, localhost hosts, a mail server on localhost that
+    nothing listens on) would otherwise start a portal that looks fine and is not."""
+    refusals = []
+    for name, why in [
+        ("SECRET_KEY", "sessions and signed links would use the development key"),
+        ("ALLOWED_HOSTS", "the portal would answer only for localhost"),
+        ("CSRF_TRUSTED_ORIGINS", "every form posted over HTTPS would be refused"),
+        ("SITE_URL", "links in e-mails would point to localhost"),
+    ]:
+        if not env(name):
+            refusals.append(f"{name} must be set in production (PRODUCTION=1): {why}.")
+    mail_configured = env("EMAIL_URL") or env("EMAIL_HOST") or env("EMAIL_BACKEND")
+    if not mail_configured or EMAIL_BACKEND.endswith(
+        ("console.EmailBackend", "locmem.EmailBackend")
+    ):
+        refusals.append(
+            "EMAIL_URL must be set in production (PRODUCTION=1) to a real mail service (or "
+            "EMAIL_HOST, or EMAIL_BACKEND for a provider): confirmations and newsletters "
+            "would go nowhere."
+        )
+    return refusals
+
+
+if PRODUCTION and (_refusals := production_refusals()):
+    raise ImproperlyConfigured("\n".join(_refusals))

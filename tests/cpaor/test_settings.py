@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cpaor.settings import parse_email_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +24,15 @@ def manage(*args, **env):
     )
 
 
+PRODUCTION_ENV = {
+    "ALLOWED_HOSTS": "portal.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://portal.example.org",
+    "SITE_URL": "https://portal.example.org",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.org:587?tls=1",
+    "TRUSTED_PROXY_COUNT": "1",
+}
+
+
 def test_deploy_check_is_clean_in_production_settings():
     result = manage(
         "check",
@@ -31,9 +42,7 @@ def test_deploy_check_is_clean_in_production_settings():
         PRODUCTION="1",
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-" + "k9#Xq2!vR7$mZ4@pL8&" * 3,
-        ALLOWED_HOSTS="portal.example.org",
-        SITE_URL="https://portal.example.org",
-        TRUSTED_PROXY_COUNT="1",
+        **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -89,6 +98,60 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def production_start(**changes):
+    """`manage.py check` with a complete production environment, changed by `changes`
+    (None removes a variable): what an operator's .env gives the containers."""
+    environment = {
+        **os.environ,
+        **PRODUCTION_ENV,
+        "PRODUCTION": "1",
+        "SECRET_KEY": "a-long-random-production-secret-" + "k9#Xq2!vR7$mZ4@pL8&" * 3,
+    }
+    for key in ("EMAIL_HOST", "EMAIL_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(key, None)
+    for key, value in changes.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_starts_with_everything_it_needs():
+    result = production_start()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "EMAIL_URL"]
+)
+def test_production_refuses_to_start_naming_what_is_missing(missing):
+    result = production_start(**{missing: None})
+    assert result.returncode != 0
+    assert f"{missing} must" in result.stderr
+    assert "in production (PRODUCTION=1)" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["console://", "locmem://"])
+def test_production_refuses_mail_that_goes_nowhere(url):
+    result = production_start(EMAIL_URL=url)
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
+
+
+def test_public_bucket_without_a_private_one_is_refused():
+    result = production_start(AWS_STORAGE_BUCKET_NAME="cpaor-media")
+    assert result.returncode != 0
+    assert "AWS_PRIVATE_STORAGE_BUCKET_NAME must be set" in result.stderr
 
 
 def test_no_model_change_lacks_a_migration():
