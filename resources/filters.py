@@ -14,24 +14,16 @@ import hashlib
 
 import django_filters
 import numpy as np
-from django import forms
 from django.db import connection
 from django.db.models.sql import Query
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from common.languages import current_language
-from initiatives.models import Initiative, Region
 
 from . import index as library
-from .models import (
-    Language,
-    Resource,
-    SearchDocument,
-    Topic,
-    search_query,
-    weighted_sql,
-)
+from .facets import FACETS
+from .models import Resource, SearchDocument, search_query, weighted_sql
 
 SORTS = [
     ("relevance", _("Relevance")),
@@ -43,27 +35,8 @@ SORTS = [
 TIER_DIRECTLY = 500
 
 
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-class ResourceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search the library"))
-    type = django_filters.MultipleChoiceFilter(label=_("Type"), choices=Resource.Type.choices)
-    language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Language.choices)
-    year_from = YearFilter(label=_("From"))
-    year_to = YearFilter(label=_("To"))
-    topic = django_filters.ModelMultipleChoiceFilter(
-        label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug"
-    )
-    initiative = django_filters.ModelMultipleChoiceFilter(
-        label=_("Initiative"), queryset=Initiative.objects.published(), to_field_name="slug"
-    )
-    region = django_filters.ModelMultipleChoiceFilter(
-        label=_("Region"), queryset=Region.objects.all(), to_field_name="slug"
-    )
-    key = django_filters.BooleanFilter(label=_("Key resources only"), widget=forms.CheckboxInput)
-    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, empty_label=None)
+class LibraryFilterSet(django_filters.FilterSet):
+    """The words, the order, and what every facet of facets.FACETS lets through."""
 
     class Meta:
         model = Resource
@@ -163,29 +136,16 @@ class ResourceFilter(django_filters.FilterSet):
     @cached_property
     def masks(self):
         """{facet: mask of the resources its chosen values let through}."""
-        index, values, masks = self.index, self.values, {}
-        if values.get("type"):
-            codes = [library.TYPES.index(value) for value in values["type"]]
-            masks["type"] = np.isin(index.types, codes)
-        if values.get("language"):
-            codes = [library.LANGUAGES.index(value) for value in values["language"]]
-            masks["language"] = index.languages.having(codes)
-        year_from, year_to = values.get("year_from"), values.get("year_to")
-        if year_from is not None or year_to is not None:
-            mask = index.years > 0
-            if year_from is not None:
-                mask &= index.years >= year_from
-            if year_to is not None:
-                mask &= index.years <= year_to
-            masks["year"] = mask
-        for name in ("topic", "initiative", "region"):
-            # An empty choice is a QuerySet.none(): asking whether it is empty costs time.
-            if self.is_bound and self.data.getlist(name) and values.get(name):
-                links = getattr(index, f"{name}s")
-                masks[name] = links.having([term.pk for term in values[name]])
-        if values.get("key"):
-            masks["key"] = index.key
+        masks = {}
+        for facet in FACETS:
+            mask = facet.mask(self.index, self.values, self)
+            if mask is not None:
+                masks[facet.name] = mask
         return masks
+
+    def checked(self, name):
+        """The values chosen for the filter name, as they were sent."""
+        return {str(value) for value in self.data.getlist(name)} if self.data else set()
 
     def selected(self, exclude=None):
         """The resources the words and every facet but exclude let through (a facet not
@@ -224,74 +184,28 @@ class ResourceFilter(django_filters.FilterSet):
             return self._by_relevance(positions, stop)
         return positions
 
-    # Facet counts.
-
-    def _choices(self, name, options):
-        """[{value, label, count, checked}] for a facet, hiding choices that find nothing."""
-        selected = {str(value) for value in self.data.getlist(name)} if self.data else set()
-        return [
-            {"value": value, "label": label, "count": count, "checked": value in selected}
-            for value, label, count in options
-            if count or value in selected
-        ]
-
     def facets(self):
         """Every facet's choices with their counts."""
-        index = self.index
-        types = np.bincount(
-            index.types[self.selected("type")], minlength=len(library.TYPES) + 1
-        ).tolist()
-        languages = index.languages.counts(self.selected("language"))
-        year_counts = np.bincount(index.years[self.selected("year")])
-        years = np.flatnonzero(year_counts[1:]) + 1  # 0: undated
-        topic_counts = index.topics.counts(self.selected("topic"))
-        initiative_counts = index.initiatives.counts(self.selected("initiative"))
-        region_counts = index.regions.counts(self.selected("region"))
-        terms = index.terms()
         return {
-            "type": self._choices(
-                "type",
-                [
-                    (value, label, types[code])
-                    for code, (value, label) in enumerate(Resource.Type.choices)
-                ],
-            ),
-            "language": self._choices(
-                "language",
-                [
-                    (value, label, languages.get(code, 0))
-                    for code, (value, label) in enumerate(Language.choices)
-                ],
-            ),
-            "year": [
-                {"value": year, "count": count}
-                for year, count in zip(
-                    years[::-1].tolist(), year_counts[years[::-1]].tolist(), strict=True
-                )
-            ],
-            "topic": self._choices(
-                "topic",
-                [
-                    (topic.slug, topic.name, topic_counts.get(topic.pk, 0))
-                    for topic in terms["topic"]
-                ],
-            ),
-            "initiative": self._choices(
-                "initiative",
-                [
-                    (initiative.slug, initiative.title, initiative_counts.get(initiative.pk, 0))
-                    for initiative in terms["initiative"]
-                ],
-            ),
-            "region": self._choices(
-                "region",
-                [
-                    (region.slug, region.name, region_counts.get(region.pk, 0))
-                    for region in terms["region"]
-                ],
-            ),
-            "key": int(np.count_nonzero(self.selected("key") & index.key)),
+            facet.name: facet.counts(self.index, self.selected(facet.name), self)
+            for facet in FACETS
         }
+
+
+def _declared_filters():
+    """The form's filters: the words, each facet's, the order (in the form's order)."""
+    filters = {"q": django_filters.CharFilter(label=_("Search the library"))}
+    for facet in FACETS:
+        filters.update(facet.filters())
+    filters["sort"] = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORTS, empty_label=None
+    )
+    return filters
+
+
+ResourceFilter = type(
+    "ResourceFilter", (LibraryFilterSet,), {"__module__": __name__, **_declared_filters()}
+)
 
 
 def _words_sql(words):

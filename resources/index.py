@@ -6,9 +6,10 @@ languages, topics, initiatives and regions as numpy arrays, newest first. A list
 then costs one query for the words (when there are any) and the filters, counts and
 order are array operations of a few milliseconds, the way search engines count facets.
 
-Postgres stays the one source of truth: triggers (migration 0005) move a generation
-number in the same transaction as every change the index depends on, the facets' terms
-(topics, initiatives, regions) included. Each request reads
+What it holds is what facets.FACETS declares. Postgres stays the one source of truth:
+triggers (triggers.py, installed by migration) move a generation number in the same
+transaction as every change the index depends on, the facets' terms (topics, initiatives,
+regions) included, and only those. Each request reads
 that number, one small query, and the process rebuilds its index when it has moved, so
 a curator's change shows on the next page load, and a rolled-back change never shows.
 """
@@ -21,12 +22,10 @@ import numpy as np
 from django.db import connection
 
 from common.languages import translated_or_english
-from initiatives.models import Initiative, Region
 
-from .models import Language, Resource, ResourceVersion, Topic
+from .facets import COLUMNS, LINKED
+from .models import Resource
 
-TYPES = [value for value, _label in Resource.Type.choices]
-LANGUAGES = [value for value, _label in Language.choices]
 # Entries kept per process: a search's matches and its tiers, each an array of one byte
 # per resource (95 KB at 100,000 resources).
 REMEMBERED_SEARCHES = 32
@@ -84,15 +83,10 @@ class LibraryIndex:
     generation: tuple
     ids: np.ndarray  # position -> resource id, newest first
     where: np.ndarray  # resource id -> position, -1 if not indexed
-    types: np.ndarray  # position -> index in TYPES
-    years: np.ndarray  # position -> year, 0 when undated
-    key: np.ndarray
-    languages: Links  # values: indexes in LANGUAGES
-    topics: Links
-    initiatives: Links
-    regions: Links  # named on the resource, or through one of its countries
+    columns: dict  # facet name -> array of one value per position
+    links: dict  # facet name -> Links
     _title_orders: dict = field(default_factory=dict)
-    _terms: dict | None = None
+    _terms: dict = field(default_factory=dict)
     _searches: OrderedDict = field(default_factory=OrderedDict)
     _searches_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -128,15 +122,11 @@ class LibraryIndex:
             self._title_orders[language] = order
         return order
 
-    def terms(self):
-        """The topics, published initiatives and regions the facets offer, in order."""
-        if self._terms is None:
-            self._terms = {
-                "topic": list(Topic.objects.order_by("order", "name")),
-                "initiative": list(Initiative.objects.published().order_by("order", "pk")),
-                "region": list(Region.objects.order_by("order", "name")),
-            }
-        return self._terms
+    def terms(self, name, read):
+        """The terms the facet name offers, in order: read() once per generation."""
+        if name not in self._terms:
+            self._terms[name] = list(read())
+        return self._terms[name]
 
     def remembered(self, key, compute):
         """compute(key), kept for the most recent searches of this generation: the
@@ -166,55 +156,27 @@ def _read():
         cursor.execute(GENERATION_SQL)
         generation = cursor.fetchone()
         cursor.execute(
-            """
-            SELECT id, type, COALESCE(EXTRACT(YEAR FROM publication_date)::int, 0), is_key
+            f"""
+            SELECT id{"".join(f", {facet.sql()}" for facet in COLUMNS)}
             FROM resources_resource WHERE status = %s
             ORDER BY publication_date DESC NULLS LAST, id DESC
             """,
             [Resource.Status.PUBLISHED],
         )
         rows = cursor.fetchall()
-        ids = np.array([row[0] for row in rows], dtype=np.int64)
-        where = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int32)
-        where[ids] = np.arange(len(ids), dtype=np.int32)
-        type_code = {value: code for code, value in enumerate(TYPES)}
-        language_code = {value: code for code, value in enumerate(LANGUAGES)}
-        versions = ResourceVersion.objects.order_by().values_list("resource_id", "language")
-        return LibraryIndex(
-            generation=generation,
-            ids=ids,
-            where=where,
-            types=np.array([type_code.get(row[1], len(TYPES)) for row in rows], dtype=np.int8),
-            years=np.array([row[2] for row in rows], dtype=np.int16),
-            key=np.array([row[3] for row in rows], dtype=bool),
-            languages=Links.build(
-                [(pk, language_code.get(language, -1)) for pk, language in versions],
-                where,
-                len(ids),
-            ),
-            topics=Links.build(
-                list(Resource.topics.through.objects.values_list("resource_id", "topic_id")),
-                where,
-                len(ids),
-            ),
-            initiatives=Links.build(
-                list(
-                    Resource.initiatives.through.objects.values_list("resource_id", "initiative_id")
-                ),
-                where,
-                len(ids),
-            ),
-            regions=Links.build(
-                list(Resource.regions.through.objects.values_list("resource_id", "region_id"))
-                + list(
-                    Resource.countries.through.objects.values_list(
-                        "resource_id", "country__region_id"
-                    )
-                ),
-                where,
-                len(ids),
-            ),
-        )
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    where = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int32)
+    where[ids] = np.arange(len(ids), dtype=np.int32)
+    values = list(zip(*rows, strict=True))[1:] if rows else [()] * len(COLUMNS)
+    return LibraryIndex(
+        generation=generation,
+        ids=ids,
+        where=where,
+        columns={
+            facet.name: facet.array(column) for facet, column in zip(COLUMNS, values, strict=True)
+        },
+        links={facet.name: Links.build(facet.pairs(), where, len(ids)) for facet in LINKED},
+    )
 
 
 _lock = threading.Lock()

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
-    SearchQuery,
     SearchVector,
     SearchVectorExact,
     SearchVectorField,
@@ -27,38 +26,18 @@ from initiatives.models import (
     Region,
 )
 
-
-class Language(models.TextChoices):
-    EN = "en", _("English")
-    FR = "fr", _("French")
-    ES = "es", _("Spanish")
-    AR = "ar", _("Arabic")
-
-
-# Text search configurations made by migration 0002: each language's stemmer after
-# unaccent, so accents never decide whether a word matches.
-SEARCH_CONFIGS = {
-    "en": "cpaor_english",
-    "fr": "cpaor_french",
-    "es": "cpaor_spanish",
-    "ar": "cpaor_arabic",
-}
-# Markers around matched words in snippets: the text is escaped first, then the markers
-# become <mark> (see templatetags/resource_tags.py), so a snippet never carries markup.
-MARK_START, MARK_STOP = "\x02", "\x03"
-# Snippets are cut from the summary and the first pages of the file: ts_headline reads
-# every character it is given, and a page shows twenty of them.
-SNIPPET_TEXT_CHARS = 5_000
-
-
-def search_query(q):
-    """The words as a query in every language's configuration: a French word in an
-    English title still matches, and each language's stemmer gets its say."""
-    query = None
-    for config in SEARCH_CONFIGS.values():
-        part = SearchQuery(q, config=config, search_type="websearch")
-        query = part if query is None else query | part
-    return query
+# The library's languages and search queries live in search.py; services, views and
+# templates read them from here too.
+from .search import (  # noqa: F401
+    MARK_START,
+    MARK_STOP,
+    SEARCH_CONFIGS,
+    SNIPPET_TEXT_CHARS,
+    Language,
+    search_query,
+    weighted,
+    weighted_sql,
+)
 
 
 class Topic(NamedTerm):
@@ -366,23 +345,6 @@ class ResourceVersion(models.Model):
 
 def language_name(code):
     return dict(settings.LANGUAGES).get(code, code)
-
-
-def weighted_sql(column, weights):
-    """SQL for the lexemes of the search vector `column` with the given weights ("a":
-    titles; "ab": titles and summaries), written as migration 0005's expression indexes
-    are, so that Postgres uses them."""
-    return f"ts_filter({column}, '{{{','.join(weights)}}}')"
-
-
-def weighted(field, weights):
-    """weighted_sql as an expression."""
-    return models.Func(
-        F(field),
-        function="ts_filter",
-        template=weighted_sql("%(expressions)s", weights),
-        output_field=SearchVectorField(),
-    )
 
 
 class SearchDocument(models.Model):

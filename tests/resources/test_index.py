@@ -8,7 +8,7 @@ from django.db import transaction
 from resources import services
 from resources.index import library_index
 from resources.models import LibraryGeneration, Resource
-from tests.initiatives.factories import CountryFactory, RegionFactory
+from tests.initiatives.factories import CountryFactory, InitiativeFactory, RegionFactory
 
 from .factories import LinkVersionFactory, ResourceFactory, TopicFactory
 
@@ -56,6 +56,45 @@ def test_each_committed_change_the_index_reads_moves_the_generation_once():
     services.resource_register_download(resource_id=resource.pk)
     services.resource_update_search_vector(resource.pk)
     assert generation() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_the_library_does_not_show_moves_nothing_and_one_it_shows_does(
+    client, django_assert_num_queries
+):
+    LibraryGeneration.objects.get_or_create(pk=1)
+    initiative = InitiativeFactory(slug="gle", title_en="Leadership")
+    resource = ResourceFactory(title_en="Guide", initiatives=[initiative])
+    assert facet(client, "initiative") == {"gle": 1}
+    index, before = library_index(), generation()
+
+    initiative.body_en = "<p>A new paragraph about the initiative.</p>"
+    initiative.save()
+    resource.download_count = 3
+    resource.save()  # every column written again, none of them changed
+    assert generation() == before
+    with django_assert_num_queries(1):  # the generation alone: no rebuild
+        assert library_index() is index
+
+    initiative.title_en = "Government leadership"
+    initiative.save()
+    assert generation() > before
+    labels = [choice["label"] for choice in client.get(LIST).context["facets"]["initiative"]]
+    assert labels == ["Government leadership"]
+    assert library_index() is not index
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_only_what_the_library_shows_is_read_again():
+    initiative = InitiativeFactory()
+    ResourceFactory(initiatives=[initiative])
+    index = library_index()
+    initiative.body_en = "<p>Edited.</p>"
+    initiative.save()
+    assert library_index() is index
+    initiative.is_published = False
+    initiative.save()
+    assert library_index() is not index
 
 
 @pytest.mark.django_db(transaction=True)
