@@ -13,7 +13,14 @@ from common import uploads
 from initiatives.models import Country
 
 from .models import Application, MembershipType, OrganisationType
-from .services import COMMITMENTS, REQUIRED_FIELDS, SameName
+from .services import (
+    COMMITMENTS,
+    COMMON_FIELDS,
+    INDIVIDUAL_FIELDS,
+    ORGANISATION_FIELDS,
+    REQUIRED_FIELDS,
+    SameName,
+)
 
 CONSENT_TEXT = _(
     "I agree that the CP AoR keeps and processes the personal data in this application "
@@ -142,28 +149,6 @@ class ApplicationForm(forms.ModelForm):
         if self.KIND == "individual" and value != MembershipType.ASSOCIATE:
             raise ValidationError(_("Individuals join as associate members."))
         return value
-
-
-COMMON_FIELDS = ("motivation", *COMMITMENTS, "supporting_document")
-# Each kind of application's own section of the form.
-ORGANISATION_FIELDS = (
-    "org_name",
-    "org_acronym",
-    "org_type",
-    "hq_country",
-    "countries",
-    "website",
-    "cp_work",
-    "focal_name",
-    "focal_title",
-    "focal_email",
-    "focal_phone",
-    "alternate_name",
-    "alternate_title",
-    "alternate_email",
-    "alternate_phone",
-)
-INDIVIDUAL_FIELDS = ("person_name", "affiliation", "expertise", "person_country")
 
 
 class OrganisationApplicationForm(ApplicationForm):

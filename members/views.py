@@ -48,11 +48,15 @@ def _form_page(request, form, application=None):
     )
 
 
-def _save(request, form):
-    """Save the draft, and submit it when asked. Returns the redirect, or None with the
-    form's errors filled."""
+def _save(request, form, application=None):
+    """Save the draft, and submit it when asked. Returns the redirect."""
     application = services.application_save_draft(
-        form=form, actor=request.user, consent_text=CONSENT_TEXT, language=current_language()
+        application=application,
+        kind=form.KIND,
+        values=form.cleaned_data,
+        actor=request.user,
+        consent_text=CONSENT_TEXT,
+        language=current_language(),
     )
     if form.submitting:
         try:
@@ -105,7 +109,7 @@ def application_edit(request, pk):
         form = form_class(request.POST, request.FILES, instance=application)
         if form.is_valid():
             try:
-                return _save(request, form)
+                return _save(request, form, application)
             except services.TransitionNotAllowed as error:
                 messages.error(request, str(error))
                 return redirect(application.get_absolute_url())

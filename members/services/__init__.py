@@ -6,12 +6,22 @@ approval gives, the e-mails each move sends, and one person's personal data.
 - emails: the applicant's and the reviewers' e-mails.
 - personal_data: export or erase one person's data (GDPR).
 
+Conventions: every service is keyword-only and typed; the person acting is `actor` (None
+for the system); the application acted on is passed as an instance (views and the admin
+hold it; the service locks its row again); values come as values (a form's cleaned
+data), never as a form; which state allows which action is `Application.transitions`.
+A state change's audit line, history row and e-mails are written in its transaction.
+
 Callers use this package (`from members import services`); the names below are those
 modules' own.
 """
 
 from .applications import (
+    APPLICANT_FIELDS,
     COMMITMENTS,
+    COMMON_FIELDS,
+    INDIVIDUAL_FIELDS,
+    ORGANISATION_FIELDS,
     REQUIRED_FIELDS,
     IncompleteApplication,
     Status,
@@ -32,7 +42,11 @@ from .memberships import SameName, SameNameMember, name_key_value, same_name_mem
 from .personal_data import PERSONAL_FIELDS, person_erase, person_export
 
 __all__ = [
+    "APPLICANT_FIELDS",
     "COMMITMENTS",
+    "COMMON_FIELDS",
+    "INDIVIDUAL_FIELDS",
+    "ORGANISATION_FIELDS",
     "PERSONAL_FIELDS",
     "REQUIRED_FIELDS",
     "SUBJECTS",

@@ -1,36 +1,31 @@
 """Every change to an application's state, and what follows from it.
 
-Each transition is one keyword-only function. It locks the row, checks the current state,
-returns early when the application is already where the transition leads (so a double
-click or a retried task is harmless), refuses any other state with TransitionNotAllowed,
-records an ApplicationEvent and queues the e-mails once the transaction has committed.
+Each transition is one keyword-only function. It locks the row and returns early when
+the application is already where the transition leads (so a double click or a retried
+task is harmless); any other state that `Application.transitions` does not list for the
+action is refused with TransitionNotAllowed. In the same transaction it records an
+ApplicationEvent and, for staff, a line in the audit trail; e-mails are outbox rows of
+that transaction, sent after it commits.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from common import audit
 from common.validators import unsafe_characters
 
-from ..models import ApplicantKind, Application, ApplicationEvent
+from ..models import ApplicantKind, Application, ApplicationEvent, MembershipType
+from ..models import TransitionNotAllowed as TransitionNotAllowed
 from .emails import _email_applicant, _email_reviewers
 from .memberships import SameName, SameNameMember, _record_membership, same_name_member
 
 Status = Application.Status
-
-
-class TransitionNotAllowed(Exception):
-    """The application is not in a state this action applies to."""
-
-    def __init__(self, application, action):
-        self.application = application
-        self.action = action
-        super().__init__(
-            gettext('Cannot %(action)s an application that is "%(status)s".')
-            % {"action": action, "status": application.get_status_display()}
-        )
+Actor = AbstractBaseUser | None
 
 
 class IncompleteApplication(Exception):
@@ -58,9 +53,34 @@ REQUIRED_FIELDS = {
     ApplicantKind.INDIVIDUAL: ("person_name", "expertise", "person_country", "motivation"),
 }
 COMMITMENTS = ("accepts_principles", "accepts_cpms", "accepts_code_of_conduct")
+# What the applicant writes, by kind; the rest of an application is the reviewers' or
+# the portal's.
+ORGANISATION_FIELDS = (
+    "org_name",
+    "org_acronym",
+    "org_type",
+    "hq_country",
+    "countries",
+    "website",
+    "cp_work",
+    "focal_name",
+    "focal_title",
+    "focal_email",
+    "focal_phone",
+    "alternate_name",
+    "alternate_title",
+    "alternate_email",
+    "alternate_phone",
+)
+INDIVIDUAL_FIELDS = ("person_name", "affiliation", "expertise", "person_country")
+COMMON_FIELDS = ("motivation", *COMMITMENTS, "supporting_document")
+APPLICANT_FIELDS = {
+    ApplicantKind.ORGANISATION: ("membership_type", *ORGANISATION_FIELDS, *COMMON_FIELDS),
+    ApplicantKind.INDIVIDUAL: (*INDIVIDUAL_FIELDS, *COMMON_FIELDS),
+}
 
 
-def missing_fields(application):
+def missing_fields(application: Application) -> list[str]:
     """Verbose names of what the application still lacks before it can be submitted."""
     names = [
         *REQUIRED_FIELDS.get(application.applicant_kind, ()),
@@ -80,7 +100,8 @@ def _lock(application):
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _move(application, *, to, actor, note="", extra_fields=()):
+def _move(application, *, action, actor, note="", extra_fields=()):
+    to = Application.transitions.target(action)
     event = ApplicationEvent.objects.create(
         application=application,
         actor=actor,
@@ -99,13 +120,12 @@ def _move(application, *, to, actor, note="", extra_fields=()):
     return event
 
 
-def _transition(application, *, action, to, allowed):
-    """Lock and check: the locked row, or None when it already is in state `to`."""
+def _transition(application, action):
+    """Lock and check: the locked row, or None when it already is where `action` leads."""
     locked = _lock(application)
-    if locked.status == to:
+    if Application.transitions.done(locked, action):
         return None
-    if locked.status not in allowed:
-        raise TransitionNotAllowed(locked, action)
+    Application.transitions.check(locked, action)
     return locked
 
 
@@ -113,127 +133,103 @@ def _transition(application, *, action, to, allowed):
 
 
 @transaction.atomic
-def application_submit(*, application, actor):
+def application_submit(*, application: Application, actor: Actor) -> Application:
     """The applicant sends a complete draft to the reviewers."""
-    locked = _transition(
-        application, action=_("submit"), to=Status.SUBMITTED, allowed=(Status.DRAFT,)
-    )
+    locked = _transition(application, "submit")
     if locked is None:
         return application
     missing = missing_fields(locked)
     if missing:
         raise IncompleteApplication(missing)
     locked.submitted_at = timezone.now()
-    _move(locked, to=Status.SUBMITTED, actor=actor, extra_fields=["submitted_at"])
+    _move(locked, action="submit", actor=actor, extra_fields=["submitted_at"])
     _email_applicant(locked, "submitted")
     _email_reviewers(locked)
     return locked
 
 
 @transaction.atomic
-def application_start_review(*, application, actor):
-    locked = _transition(
-        application,
-        action=_("start reviewing"),
-        to=Status.UNDER_REVIEW,
-        allowed=(Status.SUBMITTED,),
-    )
+def application_start_review(*, application: Application, actor: Actor) -> Application:
+    locked = _transition(application, "start_review")
     if locked is None:
         return application
-    _move(locked, to=Status.UNDER_REVIEW, actor=actor)
+    _move(locked, action="start_review", actor=actor)
     return locked
 
 
 @transaction.atomic
-def application_request_information(*, application, actor, message):
+def application_request_information(
+    *, application: Application, actor: Actor, message: str
+) -> Application:
     """A reviewer asks the applicant for more; the message goes to them by e-mail."""
     if not (message or "").strip():
         raise ValueError(gettext("Write what you need to know."))
-    locked = _transition(
-        application,
-        action=_("request information on"),
-        to=Status.INFORMATION_REQUESTED,
-        allowed=(Status.SUBMITTED, Status.UNDER_REVIEW),
-    )
+    locked = _transition(application, "request_information")
     if locked is None:
         return application
-    _move(locked, to=Status.INFORMATION_REQUESTED, actor=actor, note=message.strip())
+    _move(locked, action="request_information", actor=actor, note=message.strip())
     _email_applicant(locked, "information_requested", note=message.strip())
     return locked
 
 
 @transaction.atomic
-def application_answer(*, application, actor, answer):
+def application_answer(*, application: Application, actor: Actor, answer: str) -> Application:
     """The applicant answers a request for information; the application goes back to the
     reviewers."""
     if not (answer or "").strip():
         raise ValueError(gettext("Write your answer."))
-    locked = _transition(
-        application,
-        action=_("answer"),
-        to=Status.SUBMITTED,
-        allowed=(Status.INFORMATION_REQUESTED,),
-    )
+    locked = _transition(application, "answer")
     if locked is None:
         return application
-    _move(locked, to=Status.SUBMITTED, actor=actor, note=answer.strip())
+    _move(locked, action="answer", actor=actor, note=answer.strip())
     _email_reviewers(locked)
     return locked
 
 
 @transaction.atomic
-def application_approve(*, application, actor, note="", same_name=None):
+def application_approve(
+    *,
+    application: Application,
+    actor: Actor,
+    note: str = "",
+    same_name: SameName | None = None,
+) -> Application:
     """Approve: the applicant becomes a member, linked to the shared organisation record.
     When an organisation with the same name is already a member through another account,
     nothing changes until the reviewer says (same_name, a SameName) whether it is a
     different organisation or the same one. Approving an approved application again
     changes nothing."""
-    locked = _transition(
-        application,
-        action=_("approve"),
-        to=Status.APPROVED,
-        allowed=(Status.SUBMITTED, Status.UNDER_REVIEW),
-    )
+    locked = _transition(application, "approve")
     if locked is None:
         return application
     conflict = same_name_member(locked, lock=True)
     if conflict is not None and same_name not in SameName.values:
         raise SameNameMember(locked, conflict)
     locked.decided_at = timezone.now()
-    _move(locked, to=Status.APPROVED, actor=actor, note=note, extra_fields=["decided_at"])
+    _move(locked, action="approve", actor=actor, note=note, extra_fields=["decided_at"])
     _record_membership(locked, conflict=conflict, same_name=same_name, actor=actor)
     _email_applicant(locked, "approved", note=note)
     return locked
 
 
 @transaction.atomic
-def application_decline(*, application, actor, note=""):
-    locked = _transition(
-        application,
-        action=_("decline"),
-        to=Status.DECLINED,
-        allowed=(Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED),
-    )
+def application_decline(*, application: Application, actor: Actor, note: str = "") -> Application:
+    locked = _transition(application, "decline")
     if locked is None:
         return application
     locked.decided_at = timezone.now()
-    _move(locked, to=Status.DECLINED, actor=actor, note=note, extra_fields=["decided_at"])
+    _move(locked, action="decline", actor=actor, note=note, extra_fields=["decided_at"])
     _email_applicant(locked, "declined", note=note)
     return locked
 
 
 @transaction.atomic
-def application_withdraw(*, application, actor, note=""):
+def application_withdraw(*, application: Application, actor: Actor, note: str = "") -> Application:
     """The applicant withdraws a draft or an application not yet decided."""
-    locked = _transition(
-        application,
-        action=_("withdraw"),
-        to=Status.WITHDRAWN,
-        allowed=(Status.DRAFT, *Application.OPEN_STATUSES),
-    )
+    locked = _transition(application, "withdraw")
     if locked is None:
         return application
-    _move(locked, to=Status.WITHDRAWN, actor=actor, note=note)
+    _move(locked, action="withdraw", actor=actor, note=note)
     return locked
 
 
@@ -249,44 +245,65 @@ def _document_name(name):
 
 
 @transaction.atomic
-def application_save_draft(*, form, actor, consent_text, language):
-    """Save the applicant's form as a draft (new or existing); only drafts can change."""
-    application = form.instance
-    previous = None
-    if application.pk:
-        locked = previous = _lock(application)
-        if locked.status not in Application.EDITABLE_STATUSES:
-            raise TransitionNotAllowed(locked, _("change"))
+def application_save_draft(
+    *,
+    application: Application | None = None,
+    kind: ApplicantKind,
+    values: Mapping[str, Any],
+    actor: AbstractBaseUser,
+    consent_text: str,
+    language: str,
+) -> Application:
+    """Save what the applicant wrote (a form's cleaned data: field names and values,
+    `consent` for the consent box) as a draft, new when application is None. Only the
+    fields an applicant of that kind writes are taken; only drafts can change."""
+    kind = ApplicantKind(kind)
+    replaced = None
+    if application is None:
+        application = Application(applicant=actor, applicant_kind=kind)
     else:
-        application.applicant = actor
+        application = _lock(application)
+        Application.transitions.check(application, "edit")
+        if application.applicant_kind != kind:
+            raise ValueError(f"This application is {application.applicant_kind}'s, not {kind}'s.")
+        replaced = application.supporting_document.name or None
+    fields = [Application._meta.get_field(name) for name in APPLICANT_FIELDS[kind]]
+    for field in fields:
+        if field.name in values and not field.many_to_many:
+            # What a ModelForm's save does: a file field takes False as "clear" and None
+            # as "keep the stored file".
+            field.save_form_data(application, values[field.name])
+    if kind == ApplicantKind.INDIVIDUAL:
+        application.membership_type = MembershipType.ASSOCIATE
     application.language = language
     application.contact_email = (
-        form.cleaned_data.get("focal_email") if application.is_organisation else actor.email
+        values.get("focal_email") if application.is_organisation else actor.email
     ) or actor.email
     now = timezone.now()
-    commitments = [form.cleaned_data.get(name) for name in COMMITMENTS]
-    if all(commitments):
+    if all(values.get(name) for name in COMMITMENTS):
         application.commitments_accepted_at = application.commitments_accepted_at or now
     else:
         application.commitments_accepted_at = None
-    if form.cleaned_data.get("consent"):
+    if values.get("consent"):
         if application.consent_given_at is None:
             application.consent_given_at = now
             application.consent_text = str(consent_text)
     else:
         application.consent_given_at = None
         application.consent_text = ""
-    upload = form.cleaned_data.get("supporting_document")
+    upload = values.get("supporting_document")
     if upload is False:  # the applicant ticked "Clear"
         application.document_name = ""
     elif upload and hasattr(upload, "content_type"):
         application.document_name = _document_name(upload.name)
-    application = form.save()
-    if previous is not None and previous.supporting_document:
-        replaced = previous.supporting_document
-        if replaced.name != application.supporting_document.name:
-            # A document the applicant replaced or cleared is theirs no longer to keep.
-            transaction.on_commit(lambda: replaced.storage.delete(replaced.name))
+    application.save()
+    for field in fields:
+        if field.name in values and field.many_to_many:
+            field.save_form_data(application, values[field.name])
+    if replaced and replaced != application.supporting_document.name:
+        # A document the applicant replaced or cleared is theirs no longer to keep.
+        storage = application.supporting_document.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     if not ApplicationEvent.objects.filter(application=application).exists():
         ApplicationEvent.objects.create(
             application=application, actor=actor, from_status="", to_status=Status.DRAFT

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common import audit
 from initiatives.models import Partner
 
-from ..models import Membership, email_domain, name_key
+from ..models import Application, Membership, email_domain, name_key
 
 
 def _unique_slug(name):
@@ -22,7 +22,7 @@ def _unique_slug(name):
     return slug
 
 
-def name_key_value(text):
+def name_key_value(text: str):
     return name_key(models.Value(text))
 
 
@@ -64,7 +64,7 @@ def _matching_partner(application):
     )
 
 
-def same_name_member(application, *, lock=False):
+def same_name_member(application: Application, *, lock: bool = False) -> Membership | None:
     """The membership that approving would attach the application to although it is not
     the applicant's: an organisation member with the same name held by another account
     (or by none). None when approval can go ahead without the reviewer's word."""

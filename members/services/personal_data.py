@@ -3,10 +3,13 @@ portal holds about them, or erase it while the review history stays."""
 
 import json
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from common import audit
 
 from ..models import Application, ApplicationEvent, Membership
 
@@ -27,7 +30,7 @@ PERSONAL_FIELDS = (
 )
 
 
-def person_export(*, user):
+def person_export(*, user: AbstractBaseUser) -> dict:
     """Everything the portal holds about one person, as JSON-ready data."""
     applications = (
         Application.objects.filter(applicant=user)
@@ -85,7 +88,7 @@ def person_export(*, user):
 
 
 @transaction.atomic
-def person_erase(*, user, actor):
+def person_erase(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> int:
     """Erase one person's personal data.
 
     Applications stay (the review history is the CP AoR's record) but lose every personal
@@ -125,4 +128,10 @@ def person_erase(*, user, actor):
     user.is_active = False
     user.set_unusable_password()
     user.save()
+    audit.record(
+        actor=actor,
+        obj=user,
+        message=f"Erased personal data; {len(applications)} application(s) anonymised",
+        label=f"account #{user.pk}",
+    )
     return len(applications)

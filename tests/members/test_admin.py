@@ -370,7 +370,7 @@ def test_the_action_reports_a_refusal_by_the_service_without_approving(staff_cli
     and the reviewer reads why."""
     application = submitted(org_name="Racing Twin")
     MembershipFactory(partner__name_en="Racing Twin", user=UserFactory())
-    from members import admin as members_admin
+    from members.admin import applications as members_admin
     from members.forms import ApprovalForm
 
     # The page was shown before the match existed: its form asks nothing.
@@ -383,3 +383,77 @@ def test_the_action_reports_a_refusal_by_the_service_without_approving(staff_cli
     assert any("Nothing was approved" in message for message in messages)
     application.refresh_from_db()
     assert application.status == "submitted"
+
+
+def offered_actions(html):
+    """The reviewer actions a page offers: the change page's buttons or the list's menu."""
+    names = ("start_review", "request_information", "approve", "decline")
+    return {
+        name
+        for name in names
+        if f'name="action" value="{name}"' in html or f'<option value="{name}"' in html
+    }
+
+
+def test_an_application_page_offers_only_the_actions_its_state_allows(staff_client):
+    application = submitted()
+    page = staff_client.get(f"{QUEUE}{application.pk}/change/").content.decode()
+    assert offered_actions(page) == {"start_review", "request_information", "approve", "decline"}
+    services.application_approve(application=application, actor=reviewer())
+    page = staff_client.get(f"{QUEUE}{application.pk}/change/").content.decode()
+    assert offered_actions(page) == set()
+    assert "Approve…" not in page
+
+
+def test_the_approve_button_on_the_page_asks_for_the_message_then_approves(staff_client):
+    application = submitted()
+    page = staff_client.get(f"{QUEUE}{application.pk}/change/").content.decode()
+    assert f'action="{QUEUE}?status=all"' in page
+    form = post_action(staff_client, "approve", [application])
+    assert "Message to the applicant" in form.content.decode()
+    done = post_action(staff_client, "approve", [application], confirm="1", message="Welcome.")
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
+def test_the_list_offers_the_actions_of_the_statuses_it_shows(staff_client):
+    submitted()
+    assert offered_actions(staff_client.get(QUEUE).content.decode()) == {
+        "start_review",
+        "request_information",
+        "approve",
+        "decline",
+    }
+    assert offered_actions(staff_client.get(f"{QUEUE}?status=approved").content.decode()) == set()
+    assert offered_actions(
+        staff_client.get(f"{QUEUE}?status=information-requested").content.decode()
+    ) == {"decline"}
+
+
+def test_a_button_on_a_page_left_open_after_another_decision_says_why_it_did_nothing(
+    staff_client,
+):
+    """The page offered "Decline…"; meanwhile another reviewer approved the application.
+    The decline is refused with the reason, not a server error, and nothing changes."""
+    application = submitted()
+    page = staff_client.get(f"{QUEUE}{application.pk}/change/").content.decode()
+    assert "decline" in offered_actions(page)
+    services.application_approve(application=application, actor=reviewer())
+    response = post_action(staff_client, "decline", [application], confirm="1", message="No.")
+    assert response.status_code == 302
+    messages = [str(message) for message in response.wsgi_request._messages]
+    assert any('Cannot decline an application that is "Approved"' in line for line in messages)
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
+def test_erasing_a_person_from_the_shell_leaves_an_audit_line():
+    from django.contrib.admin.models import LogEntry
+
+    application = submitted(focal_name="Awa Ndiaye")
+    person, staff = application.applicant, reviewer()
+    services.person_erase(user=person, actor=staff)
+    entry = LogEntry.objects.get(object_id=str(person.pk), user=staff)
+    assert entry.object_repr == f"account #{person.pk}"
+    assert "1 application(s) anonymised" in entry.get_change_message()

@@ -99,7 +99,12 @@ class ApplicationLife(RuleBasedStateMachine):
         form = OrganisationApplicationForm(self.form_data(name), instance=application)
         assert form.is_valid(), form.errors
         return services.application_save_draft(
-            form=form, actor=applicant, consent_text=CONSENT_TEXT, language="en"
+            application=application,
+            kind=form.KIND,
+            values=form.cleaned_data,
+            actor=applicant,
+            consent_text=CONSENT_TEXT,
+            language="en",
         )
 
     @rule(target=applications, name=st.sampled_from(NAMES), own=st.booleans())

@@ -701,3 +701,33 @@ def test_a_document_name_with_control_characters_is_kept_on_one_visible_line(
     response = client.get(reverse("members:application_document", kwargs={"pk": application.pk}))
     assert response.status_code == 200
     assert "profilefinal.pdf" in response["Content-Disposition"]
+
+
+def test_an_answer_to_an_application_nobody_asked_about_is_refused_with_a_message(
+    client, applicant
+):
+    application = ApplicationFactory(applicant=applicant)
+    services.application_submit(application=application, actor=applicant)
+    services.application_start_review(application=application, actor=reviewer())
+    url = reverse("members:application_answer", kwargs={"pk": application.pk})
+    response = client.post(url, {"answer": "Unasked."}, follow=True)
+    assert response.status_code == 200
+    assert "Cannot answer an application that is &quot;Under review&quot;." in (
+        response.content.decode()
+    )
+    application.refresh_from_db()
+    assert application.status == "under-review"
+    assert not application.events.filter(note="Unasked.").exists()
+
+
+def test_a_decided_application_offers_no_withdrawal(client, applicant):
+    application = ApplicationFactory(applicant=applicant, status="declined")
+    page = client.get(application.get_absolute_url()).content.decode()
+    url = reverse("members:application_withdraw", kwargs={"pk": application.pk})
+    assert url not in page
+    response = client.post(url, follow=True)
+    assert "Cannot withdraw an application that is &quot;Declined&quot;." in (
+        response.content.decode()
+    )
+    application.refresh_from_db()
+    assert application.status == "declined"

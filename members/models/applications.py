@@ -1,160 +1,39 @@
-"""Membership of the CP AoR: what membership means, applications and their review, members.
-
-An application moves through its states only by the functions in members.services; each move
-is kept as an ApplicationEvent (who, when, from, to, note).
-"""
-
-import os
+"""Applications and their review. An application moves through its states only by the
+functions in members.services, each allowed by the table `Application.transitions`; each
+move is kept as an ApplicationEvent (who, when, from, to, note)."""
 
 from django.conf import settings
-from django.contrib.postgres.lookups import Unaccent
-from django.core.files.storage import FileSystemStorage, storages
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common import uploads
+from common.states import Transition, Transitions
 from common.validators import single_line
-from initiatives.models import Country, Partner
+from initiatives.models import Country
 
-# Webmail providers: a shared domain there says nothing about belonging to one organisation.
-WEBMAIL_DOMAINS = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.fr",
-        "hotmail.com",
-        "hotmail.fr",
-        "outlook.com",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.net",
-        "mail.com",
-        "yandex.com",
-        "yandex.ru",
-        "mail.ru",
-        "orange.fr",
-        "free.fr",
-        "laposte.net",
-        "zoho.com",
-        "qq.com",
-        "163.com",
-    }
-)
+from .base import WEBMAIL_DOMAINS, ApplicantKind, MembershipType, OrganisationType, name_key
+from .documents import document_upload_to, private_storage
+from .memberships import Membership
 
 
-def email_domain(address):
-    """The lower-case domain of an e-mail address, or "" for webmail and empty addresses."""
-    domain = (address or "").rpartition("@")[2].strip().lower()
-    return "" if not domain or domain in WEBMAIL_DOMAINS else domain
+class TransitionNotAllowed(Exception):
+    """The application is not in a state this action applies to."""
 
-
-class PrivateFileSystemStorage(FileSystemStorage):
-    """A folder outside MEDIA_ROOT with no URL: only the download view reads it. Read from
-    settings on each use, so tests can point it elsewhere."""
-
-    @property
-    def base_location(self):
-        return str(
-            getattr(settings, "PRIVATE_MEDIA_ROOT", None) or settings.BASE_DIR / ".data" / "private"
+    def __init__(self, application, transition):
+        self.application = application
+        self.action = transition.verb
+        super().__init__(
+            gettext('Cannot %(action)s an application that is "%(status)s".')
+            % {"action": transition.verb, "status": application.get_status_display()}
         )
 
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
 
-    @property
-    def base_url(self):
-        return None
-
-
-def private_storage():
-    """Where supporting documents go: never under MEDIA_URL, so only the permission-checking
-    download view can serve them. A deployment may define a "private" storage (a bucket
-    without public access); otherwise a folder beside the media root."""
-    if "private" in settings.STORAGES:
-        return storages["private"]
-    return PrivateFileSystemStorage()
-
-
-def document_upload_to(instance, filename):
-    """membership/documents/<slug>-<random>.<extension from the content>: the applicant's
-    file name never reaches the storage as it was typed."""
-    try:
-        fileobj = instance.supporting_document.file
-    except (ValueError, FileNotFoundError):
-        fileobj = None
-    return uploads.safe_name("membership/documents", filename, fileobj)
-
-
-def name_key(expression):
-    """Lower-case, unaccented form of a name, for spotting the same organisation twice."""
-    return Lower(Unaccent(expression))
-
-
-class MembershipType(models.TextChoices):
-    FULL = "full", _("Full member")
-    ASSOCIATE = "associate", _("Associate member")
-
-
-class ApplicantKind(models.TextChoices):
-    ORGANISATION = "organisation", _("An organisation")
-    INDIVIDUAL = "individual", _("An individual")
-
-
-class OrganisationType(models.TextChoices):
-    UN_AGENCY = "un-agency", _("UN agency")
-    INTERNATIONAL_NGO = "international-ngo", _("International NGO")
-    NATIONAL_NGO = "national-ngo", _("National or local NGO / CSO")
-    GOVERNMENT = "government", _("Government body")
-    RED_CROSS = "red-cross", _("Red Cross / Red Crescent")
-    ACADEMIC = "academic", _("Academic institution")
-    NETWORK = "network", _("Network")
-    DONOR = "donor", _("Donor")
-    OTHER = "other", _("Other")
-
-
-class MembershipTier(models.Model):
-    """One kind of membership as the "How to get involved" page explains it; editors change
-    the text in admin, in four languages."""
-
-    type = models.CharField(_("type"), max_length=10, choices=MembershipType.choices, unique=True)
-    title = models.CharField(_("title"), max_length=120, validators=[single_line])
-    summary = models.TextField(_("who can join"))
-    criteria = models.TextField(
-        _("criteria"), blank=True, help_text=_("One criterion per line; shown as a list.")
-    )
-    commitments = models.TextField(
-        _("what members commit to"),
-        blank=True,
-        help_text=_("One commitment per line; shown as a list."),
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("membership type")
-        verbose_name_plural = _("membership types")
-        ordering = ["order", "type"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def criteria_list(self):
-        return [line.strip() for line in self.criteria.splitlines() if line.strip()]
-
-    @property
-    def commitments_list(self):
-        return [line.strip() for line in self.commitments.splitlines() if line.strip()]
+# Reviewers act through the admin; the applicant's own actions need no permission, as
+# the pages reach only the applicant's own applications.
+REVIEW = "members.change_application"
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -226,7 +105,46 @@ class Application(models.Model):
         Status.UNDER_REVIEW,
         Status.INFORMATION_REQUESTED,
     )
-    EDITABLE_STATUSES = (Status.DRAFT,)
+
+    # What each action starts from and leads to: the services' guard, the admin's
+    # buttons and the applicant's pages all read this table.
+    transitions = Transitions(
+        Transition("edit", {Status.DRAFT}, Status.DRAFT, verb=_("change")),
+        Transition("submit", {Status.DRAFT}, Status.SUBMITTED, verb=_("submit")),
+        Transition(
+            "start_review",
+            {Status.SUBMITTED},
+            Status.UNDER_REVIEW,
+            permission=REVIEW,
+            verb=_("start reviewing"),
+        ),
+        Transition(
+            "request_information",
+            {Status.SUBMITTED, Status.UNDER_REVIEW},
+            Status.INFORMATION_REQUESTED,
+            permission=REVIEW,
+            verb=_("request information on"),
+        ),
+        Transition("answer", {Status.INFORMATION_REQUESTED}, Status.SUBMITTED, verb=_("answer")),
+        Transition(
+            "approve",
+            {Status.SUBMITTED, Status.UNDER_REVIEW},
+            Status.APPROVED,
+            permission=REVIEW,
+            verb=_("approve"),
+        ),
+        Transition(
+            "decline",
+            {Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED},
+            Status.DECLINED,
+            permission=REVIEW,
+            verb=_("decline"),
+        ),
+        Transition(
+            "withdraw", {Status.DRAFT, *OPEN_STATUSES}, Status.WITHDRAWN, verb=_("withdraw")
+        ),
+        error=TransitionNotAllowed,
+    )
 
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -379,11 +297,11 @@ class Application(models.Model):
 
     @property
     def is_editable(self):
-        return self.status in self.EDITABLE_STATUSES
+        return self.transitions.can(self, "edit")
 
     @property
     def can_withdraw(self):
-        return self.status in (self.Status.DRAFT, *self.OPEN_STATUSES)
+        return self.transitions.can(self, "withdraw")
 
     @property
     def country(self):
@@ -416,83 +334,3 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
-
-
-class MembershipQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=Membership.Status.ACTIVE)
-
-    def in_directory(self):
-        """Active members that are organisations: the public directory lists no person."""
-        return self.active().filter(partner__isnull=False)
-
-
-class Membership(models.Model):
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        LAPSED = "lapsed", _("Lapsed")
-
-    type = models.CharField(_("type"), max_length=10, choices=MembershipType.choices)
-    partner = models.ForeignKey(
-        Partner,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="memberships",
-        help_text=_("Empty for an individual member."),
-    )
-    org_type = models.CharField(
-        _("type of organisation"), max_length=20, choices=OrganisationType.choices, blank=True
-    )
-    person_name = models.CharField(
-        _("member's name"), max_length=150, blank=True, validators=[single_line]
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("account"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="memberships",
-    )
-    application = models.OneToOneField(
-        Application,
-        verbose_name=_("application"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="membership",
-    )
-    countries = models.ManyToManyField(
-        Country, verbose_name=_("countries"), related_name="memberships", blank=True
-    )
-    email_domain = models.CharField(
-        _("e-mail domain"), max_length=200, blank=True, validators=[single_line]
-    )
-    member_since = models.DateField(_("member since"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
-    )
-
-    objects = MembershipQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-        ordering = ["-member_since", "pk"]
-        indexes = [models.Index(fields=["status", "type"], name="membership_directory")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["partner"],
-                condition=Q(partner__isnull=False),
-                name="membership_one_per_organisation",
-            ),
-            models.CheckConstraint(
-                condition=Q(partner__isnull=False) | ~Q(person_name=""),
-                name="membership_is_an_organisation_or_a_person",
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.partner) if self.partner_id else self.person_name
