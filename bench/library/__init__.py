@@ -1,0 +1,1 @@
+"""The resource library benchmark's parts: words, generation and measurement."""

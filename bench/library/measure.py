@@ -1,0 +1,106 @@
+"""Timings of the list page's own code: the count, the first page and every facet's
+counts, as the view reads them."""
+
+import statistics
+import time
+
+from .words import SEARCHES
+
+
+def timed(function, reps, **kwargs):
+    durations, result = [], None
+    for _ in range(reps):
+        started = time.perf_counter()
+        result = function(**kwargs)
+        durations.append((time.perf_counter() - started) * 1000)
+    return durations, result
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def run_queries(reps):
+    from django.db import connection, reset_queries
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from resources import index
+    from resources.filters import ResourceFilter
+    from resources.views import ResourceListView
+
+    view = ResourceListView()
+
+    def filterset(params, language):
+        return ResourceFilter(
+            QueryDict(params, mutable=False), queryset=view.get_queryset(), language=language
+        )
+
+    def page(params, language):
+        """What the list page reads: the count, the first page (with snippets when
+        searching) and every facet's counts, from one filter set as the view does."""
+
+        def run(warm=False):
+            if not warm:  # the words' matches are not reused from a previous page
+                index.forget_searches()
+            with translation.override(language):
+                filters = filterset(params, language)
+                results = filters.qs
+                total = results.count()
+                shown = list(results[: view.paginate_by])
+                filters.facets()
+                return total, len(shown)
+
+        return run
+
+    kinds = []
+    for language, searches in SEARCHES.items():
+        for words in searches[:2]:
+            kinds.append((f"search {language} “{words}”", page(f"q={words}", language)))
+    kinds += [
+        ("search en “protection”, newest first", page("q=protection&sort=newest", "en")),
+        ("search en “protection”, by relevance", page("q=protection", "en")),
+        ("no search (newest)", page("", "en")),
+        ("no search, by title", page("sort=title", "fr")),
+        (
+            "combined filters (type+topic+years+language+region)",
+            page(
+                "type=guidance&type=toolkit&topic=mhpss&topic=education&year_from=2015"
+                "&year_to=2022&language=fr&region=west-central-africa",
+                "fr",
+            ),
+        ),
+        (
+            "combined filters + search",
+            page("q=protection&type=report&year_from=2010&key=on", "en"),
+        ),
+    ]
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        index.library_index()
+    print(
+        f"Facet index read in {(time.perf_counter() - started) * 1000:.0f} ms "
+        f"({len(queries)} queries; again after each change to the library)"
+    )
+    rows = []
+    for name, function in kinds:
+        function()  # warm the caches once; the figures are for a library in use
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            durations, result = timed(function, reps)
+        warm, _result = timed(function, reps, warm=True)
+        rows.append(
+            (
+                name,
+                result[0],
+                len(queries) // reps,
+                statistics.median(durations),
+                percentile(durations, 0.95),
+                percentile(warm, 0.95),
+            )
+        )
+    return rows
