@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from common import audit, spreadsheet
+from common import spreadsheet
 from common.sanitize import sanitize_html
 
 from . import mail, services
@@ -99,10 +99,9 @@ class SubscriberAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark selected subscribers as bounced"), permissions=["change"])
     def mark_bounced(self, request, queryset):
         changed = sum(
-            services.subscriber_mark_bounced(subscriber_id=pk)
+            services.subscriber_mark_bounced(subscriber_id=pk, actor=request.user)
             for pk in queryset.values_list("pk", flat=True)
         )
-        audit.record_many(actor=request.user, objects=queryset, message="Marked as bounced")
         self.message_user(
             request,
             ngettext("%d subscriber marked bounced.", "%d subscribers marked bounced.", changed)
@@ -126,15 +125,8 @@ class SubscriberAdmin(admin.ModelAdmin):
                     "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        for subscriber in queryset:
-            audit.record(
-                actor=request.user,
-                obj=subscriber,
-                message="Erased on the person's request",
-                label=f"subscriber #{subscriber.pk}",
-            )
         erased = sum(
-            services.subscriber_erase(subscriber_id=pk)
+            services.subscriber_erase(subscriber_id=pk, actor=request.user)
             for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(
@@ -178,29 +170,35 @@ class ScheduleForm(forms.Form):
         return when
 
 
-# (service, label, question) for each action on an issue's change page.
+# Each action on an issue's change page, by the name in its URL: the action in
+# Issue.transitions, the service, the button's label and the question it asks.
 ISSUE_ACTIONS = {
     "send": (
+        "send_now",
         services.issue_send_now,
         _("Send now"),
         _("Send this issue to every confirmed subscriber of its list now?"),
     ),
     "schedule": (
+        "schedule",
         services.issue_schedule,
         _("Schedule"),
         _("Send this issue at the time below?"),
     ),
     "pause": (
+        "pause",
         services.issue_pause,
         _("Pause"),
         _("Pause sending? Nobody already sent it will receive it again when you resume."),
     ),
     "resume": (
+        "resume",
         services.issue_resume,
         _("Resume"),
         _("Resume sending to the subscribers who have not received it yet?"),
     ),
     "cancel": (
+        "cancel",
         services.issue_cancel,
         _("Cancel"),
         _("Cancel this issue? Subscribers who have not received it yet never will."),
@@ -226,7 +224,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Once sending has started, the text is what subscribers got: it stays as sent.
-        if obj is not None and obj.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
+        if obj is not None and not Issue.transitions.can(obj, "send_now"):
             return False
         return super().has_change_permission(request, obj)
 
@@ -237,7 +235,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
-        if obj.status in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
+        if Issue.transitions.can(obj, "send_now"):  # not started yet
             return "—"
         url = reverse("admin:newsletters_issue_progress", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("progress"))
@@ -262,8 +260,8 @@ class IssueAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return issue
 
-    def _may_send(self, request):
-        if not request.user.has_perm("newsletters.change_issue"):
+    def _may_send(self, request, action="send_now"):
+        if not Issue.transitions.permits(request.user, action):
             raise PermissionDenied
 
     def preview_view(self, request, pk):
@@ -288,7 +286,7 @@ class IssueAdmin(admin.ModelAdmin):
                 "counts": counts,
                 "opts": self.model._meta,
                 "refresh": issue.status == Issue.Status.SENDING,
-                "actions": self._available_actions(issue),
+                "actions": self._available_actions(issue, request.user),
             },
         )
 
@@ -305,14 +303,11 @@ class IssueAdmin(admin.ModelAdmin):
             request, issue, "test", _("Send a test to me"), question % {"email": request.user.email}
         )
 
-    def _available_actions(self, issue):
-        allowed = {
-            Issue.Status.DRAFT: ["send", "schedule"],
-            Issue.Status.SCHEDULED: ["send", "schedule", "cancel"],
-            Issue.Status.SENDING: ["pause", "cancel"],
-            Issue.Status.PAUSED: ["resume", "cancel"],
-        }.get(issue.status, [])
-        return [(name, ISSUE_ACTIONS[name][1]) for name in allowed]
+    def _available_actions(self, issue, actor=None):
+        """(URL name, label) of the actions the issue's state allows, in the table's order."""
+        by_action = {action: name for name, (action, *_rest) in ISSUE_ACTIONS.items()}
+        allowed = Issue.transitions.allowed(issue, actor=actor, among=by_action)
+        return [(by_action[action], ISSUE_ACTIONS[by_action[action]][2]) for action in allowed]
 
     def _confirm(self, request, issue, action, label, question, form=None, status=200):
         return TemplateResponse(
@@ -339,13 +334,20 @@ class IssueAdmin(admin.ModelAdmin):
         if action not in ISSUE_ACTIONS:
             raise PermissionDenied
         issue = self._issue(request, pk)
-        self._may_send(request)
-        service, label, question = ISSUE_ACTIONS[action]
+        transition, service, label, question = ISSUE_ACTIONS[action]
+        self._may_send(request, transition)
+        if request.method != "POST" and not Issue.transitions.can(issue, transition):
+            # A link from a page left open: say why instead of asking.
+            try:
+                Issue.transitions.check(issue, transition)
+            except services.IssueStateError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:newsletters_issue_change", issue.pk)
         form = ScheduleForm(request.POST or None) if action == "schedule" else None
         if request.method == "POST":
             if form is not None and not form.is_valid():
                 return self._confirm(request, issue, action, label, question, form, status=400)
-            kwargs = {"issue_id": issue.pk, "by": request.user.email or request.user.pk}
+            kwargs = {"issue_id": issue.pk, "actor": request.user}
             if form is not None:
                 kwargs["when"] = form.cleaned_data["when"]
             try:
@@ -353,7 +355,6 @@ class IssueAdmin(admin.ModelAdmin):
             except services.IssueStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return redirect("admin:newsletters_issue_change", issue.pk)
-            audit.record(actor=request.user, obj=issue, message=f"{action}: {issue.subject}")
             self.message_user(request, _("Done: %(action)s.") % {"action": label})
             if action in ("send", "resume"):
                 return redirect("admin:newsletters_issue_progress", issue.pk)
@@ -364,6 +365,6 @@ class IssueAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         issue = Issue.objects.filter(pk=object_id).first()
         if issue is not None:
-            extra_context["issue_actions"] = self._available_actions(issue)
+            extra_context["issue_actions"] = self._available_actions(issue, request.user)
             extra_context["issue"] = issue
         return super().change_view(request, object_id, form_url, extra_context)

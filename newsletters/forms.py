@@ -49,6 +49,9 @@ class SubscribeForm(HoneypotFormMixin, ListChoiceMixin, forms.Form):
         self.fields["email"].widget.attrs.update(autocomplete="email")
         self.fields["name"].widget.attrs.update(autocomplete="name")
 
+    def clean_origin(self):
+        return ConsentRecord.Form(self.cleaned_data["origin"])
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("lists") and "lists" not in self.errors:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.languages import translated_or_english
+from common.states import Transition, Transitions
 from common.validators import single_line
 from initiatives.models import Initiative
 from resources.models import Language, Resource
@@ -164,6 +165,21 @@ class ConsentRecord(models.Model):
         return f"{self.get_action_display()} {self.created:%Y-%m-%d %H:%M}"
 
 
+class IssueStateError(Exception):
+    """The action does not apply to the issue in its current state."""
+
+    def __init__(self, issue, transition):
+        self.issue = issue
+        self.action = transition.name
+        super().__init__(
+            f"Cannot {transition.verb} an issue that is {issue.get_status_display().lower()}."
+        )
+
+
+# Editors act through the admin; finishing is the sending engine's alone.
+SEND = "newsletters.change_issue"
+
+
 class IssueQuerySet(models.QuerySet):
     def archived(self):
         """Sent issues, newest first: the public archive."""
@@ -178,6 +194,24 @@ class Issue(models.Model):
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # What each action starts from and leads to: the services' guard and the admin's
+    # buttons read this table.
+    transitions = Transitions(
+        Transition("send_now", {Status.DRAFT, Status.SCHEDULED}, Status.SENDING, SEND, verb="send"),
+        # Scheduling a scheduled issue again moves it to the new time.
+        Transition("schedule", {Status.DRAFT, Status.SCHEDULED}, Status.SCHEDULED, SEND),
+        Transition("pause", {Status.SENDING}, Status.PAUSED, SEND),
+        Transition("resume", {Status.PAUSED}, Status.SENDING, SEND),
+        Transition(
+            "cancel",
+            {Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PAUSED},
+            Status.CANCELLED,
+            SEND,
+        ),
+        Transition("finish", {Status.SENDING}, Status.SENT),
+        error=IssueStateError,
+    )
 
     newsletter = models.ForeignKey(
         NewsletterList, on_delete=models.PROTECT, related_name="issues", verbose_name=_("list")

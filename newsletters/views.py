@@ -14,7 +14,7 @@ from common.ratelimit import ratelimit
 from . import services
 from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from .links import LinkError, manage_token, read_confirm_token
-from .models import Issue, NewsletterList
+from .models import ConsentRecord, Issue, NewsletterList
 
 
 def link_error(request, error):
@@ -100,7 +100,9 @@ def preferences(request, token):
     )
     if request.method == "POST":
         if "unsubscribe" in request.POST:
-            services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form="preferences")
+            services.subscriber_unsubscribe(
+                subscriber_id=subscriber.pk, form=ConsentRecord.Form.PREFERENCES
+            )
             return redirect("newsletters:unsubscribed")
         if form.is_valid():
             services.subscriber_set_lists(
@@ -130,7 +132,7 @@ def unsubscribe(request, token):
     except LinkError as error:
         return link_error(request, error)
     if request.method == "POST":
-        services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form="")
+        services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form=None)
         return render(request, "newsletters/unsubscribed.html", {"token": token})
     return render(request, "newsletters/unsubscribe.html", {"token": token})
 

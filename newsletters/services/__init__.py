@@ -12,6 +12,13 @@ the rows, so a killed worker or a restarted Redis delays an issue but loses nobo
   deliveries (claiming, marking, giving back rows) and smtp (one message's conversation).
 - watchdog: what Celery beat runs to start, resume and end issues from their rows.
 
+Conventions: every action is keyword-only and typed, and takes ids (`issue_id`,
+`subscriber_id`), whoever calls it, since tasks and signed links carry ids and each
+action locks its row anyway; the person acting is `actor` (a user, or None for the
+system), and staff actions write their audit line in the action's transaction; where
+a person signed up or unsubscribed is a ConsentRecord.Form; which state allows which
+action on an issue is `Issue.transitions`.
+
 Callers use this package (`from newsletters import services`); the names below are
 those modules' own. A test that replaces a step of the engine patches it where the
 engine looks it up: `newsletters.services.sending`.

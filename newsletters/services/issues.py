@@ -1,33 +1,52 @@
 """Actions on an issue: schedule, send now, pause, resume, cancel, send a test copy; its
 progress, and its end once no row is left. Starting an issue creates its delivery rows
-and, after commit, nudges the workers (enqueue_chunks)."""
+and, after commit, nudges the workers (enqueue_chunks).
+
+Each action locks the issue, returns early when there is nothing to do (a double click,
+a retried task), lets `Issue.transitions` refuse what the state does not allow
+(IssueStateError) and writes its audit line in its own transaction, whoever calls it:
+the admin, a task, the shell.
+"""
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from common import outbox
+from common import audit, outbox
 
 from .. import mail
 from ..models import Delivery, Issue, Subscriber
+from ..models import IssueStateError as IssueStateError
 
 logger = logging.getLogger(__name__)
 
-
-class IssueStateError(Exception):
-    """The action does not apply to the issue in its current state."""
+Actor = AbstractBaseUser | None
 
 
 def _locked_issue(issue_id):
     return Issue.objects.select_for_update().get(pk=issue_id)
 
 
-def _refuse(issue, action):
-    raise IssueStateError(f"Cannot {action} an issue that is {issue.get_status_display().lower()}.")
+def _record(issue, action, actor, detail=""):
+    """The audit line and the log line of an action on an issue."""
+    audit.record(
+        actor=actor,
+        obj=issue,
+        message=f"{action}: {issue.subject}" + (f" ({detail})" if detail else ""),
+    )
+    logger.info(
+        "issue %s: %s by %s",
+        issue.pk,
+        action,
+        getattr(actor, "pk", None) or "the system",
+        extra={"issue_id": issue.pk},
+    )
 
 
 def enqueue_chunks(issue_id, count=None):
@@ -67,7 +86,7 @@ def _start(issue):
             """,
             [issue.pk, issue.newsletter_id],
         )
-    issue.status = Issue.Status.SENDING
+    issue.status = Issue.transitions.target("send_now")
     issue.started_at = issue.started_at or timezone.now()
     issue.heartbeat_at = None
     issue.save(update_fields=["status", "started_at", "heartbeat_at", "updated"])
@@ -76,80 +95,75 @@ def _start(issue):
 
 
 @transaction.atomic
-def issue_schedule(*, issue_id, when, by=None):
+def issue_schedule(*, issue_id: int, when: datetime, actor: Actor = None) -> Issue:
     """Send at `when` (the watchdog starts it). Rescheduling a scheduled issue moves it."""
     issue = _locked_issue(issue_id)
-    if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
-        _refuse(issue, "schedule")
+    Issue.transitions.check(issue, "schedule")
     if issue.status == Issue.Status.SCHEDULED and issue.scheduled_at == when:
         return issue
-    issue.status = Issue.Status.SCHEDULED
+    issue.status = Issue.transitions.target("schedule")
     issue.scheduled_at = when
     issue.save(update_fields=["status", "scheduled_at", "updated"])
-    logger.info("issue %s scheduled for %s by %s", issue_id, when, by, extra={"issue_id": issue_id})
+    _record(issue, "schedule", actor, f"for {when.isoformat()}")
     return issue
 
 
 @transaction.atomic
-def issue_send_now(*, issue_id, by=None):
+def issue_send_now(*, issue_id: int, actor: Actor = None) -> Issue:
     """Start sending; an issue already sending or sent is left alone."""
     issue = _locked_issue(issue_id)
-    if issue.status in (Issue.Status.SENDING, Issue.Status.SENT):
+    if Issue.transitions.done(issue, "send_now") or issue.status == Issue.Status.SENT:
         return issue
-    if issue.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
-        _refuse(issue, "send")
+    Issue.transitions.check(issue, "send_now")
     _start(issue)
-    logger.info("issue %s sending, started by %s", issue_id, by, extra={"issue_id": issue_id})
+    _record(issue, "send", actor)
     return issue
 
 
 @transaction.atomic
-def issue_pause(*, issue_id, by=None):
+def issue_pause(*, issue_id: int, actor: Actor = None) -> Issue:
     """Stop sending; chunk tasks notice within a few messages and give back their rows."""
     issue = _locked_issue(issue_id)
-    if issue.status == Issue.Status.PAUSED:
+    if Issue.transitions.done(issue, "pause"):
         return issue
-    if issue.status != Issue.Status.SENDING:
-        _refuse(issue, "pause")
-    issue.status = Issue.Status.PAUSED
+    Issue.transitions.check(issue, "pause")
+    issue.status = Issue.transitions.target("pause")
     issue.save(update_fields=["status", "updated"])
-    logger.info("issue %s paused by %s", issue_id, by, extra={"issue_id": issue_id})
+    _record(issue, "pause", actor)
     return issue
 
 
 @transaction.atomic
-def issue_resume(*, issue_id, by=None):
+def issue_resume(*, issue_id: int, actor: Actor = None) -> Issue:
     """Carry on with the rows still pending; rows already sent are never sent again."""
     issue = _locked_issue(issue_id)
-    if issue.status == Issue.Status.SENDING:
+    if Issue.transitions.done(issue, "resume"):
         return issue
-    if issue.status != Issue.Status.PAUSED:
-        _refuse(issue, "resume")
-    issue.status = Issue.Status.SENDING
+    Issue.transitions.check(issue, "resume")
+    issue.status = Issue.transitions.target("resume")
     issue.heartbeat_at = None
     issue.save(update_fields=["status", "heartbeat_at", "updated"])
     transaction.on_commit(lambda: enqueue_chunks(issue_id))
-    logger.info("issue %s resumed by %s", issue_id, by, extra={"issue_id": issue_id})
+    _record(issue, "resume", actor)
     return issue
 
 
 @transaction.atomic
-def issue_cancel(*, issue_id, by=None):
+def issue_cancel(*, issue_id: int, actor: Actor = None) -> Issue:
     """Give up the issue: whatever is still pending is skipped. A sent issue stays sent."""
     issue = _locked_issue(issue_id)
-    if issue.status == Issue.Status.CANCELLED:
+    if Issue.transitions.done(issue, "cancel"):
         return issue
-    if issue.status == Issue.Status.SENT:
-        _refuse(issue, "cancel")
-    issue.status = Issue.Status.CANCELLED
+    Issue.transitions.check(issue, "cancel")
+    issue.status = Issue.transitions.target("cancel")
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
     issue.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
-    logger.info("issue %s cancelled by %s", issue_id, by, extra={"issue_id": issue_id})
+    _record(issue, "cancel", actor)
     return issue
 
 
-def issue_send_test(*, issue_id, email):
+def issue_send_test(*, issue_id: int, email: str) -> None:
     """Send the issue, marked as a test, to one address (an editor's own)."""
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
     rendered = mail.render_issue(issue)
@@ -168,7 +182,7 @@ def issue_send_test(*, issue_id, email):
     )
 
 
-def issue_progress(issue_id):
+def issue_progress(issue_id: int) -> dict[str, int]:
     """Counts of delivery rows by status, and the share done, for the admin."""
     counts = dict.fromkeys(Delivery.Status.values, 0)
     rows = Delivery.objects.filter(issue_id=issue_id).values_list("status").annotate(n=Count("pk"))
@@ -182,17 +196,17 @@ def issue_progress(issue_id):
 
 
 @transaction.atomic
-def issue_finish_if_done(*, issue_id):
+def issue_finish_if_done(*, issue_id: int) -> bool:
     """Mark a sending issue sent once no row is pending or being sent."""
     issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
-    if issue is None or issue.status != Issue.Status.SENDING:
+    if issue is None or not Issue.transitions.can(issue, "finish"):
         return False
     busy = issue.deliveries.filter(
         status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
     ).exists()
     if busy:
         return False
-    issue.status = Issue.Status.SENT
+    issue.status = Issue.transitions.target("finish")
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
     logger.info("issue %s sent", issue_id, extra={"issue_id": issue_id})

@@ -1,13 +1,16 @@
 """Actions on subscribers: subscribe, confirm, change lists, unsubscribe, mark bounced,
-erase. Each takes ids and values and is its own transaction."""
+erase. Each takes ids and values and is its own transaction; staff actions (bounced,
+erased) write their audit line in it."""
 
 import hmac
 import logging
+from collections.abc import Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from common import outbox
+from common import audit, outbox
 
 from .. import links, mail
 from ..models import ConsentRecord, Delivery, NewsletterList, Subscriber, Subscription
@@ -15,7 +18,7 @@ from ..models import ConsentRecord, Delivery, NewsletterList, Subscriber, Subscr
 logger = logging.getLogger(__name__)
 
 
-def normalize_email(email):
+def normalize_email(email: str) -> str:
     """Trim, and lower-case the domain (the part before @ may be case-sensitive)."""
     local, _, domain = email.strip().rpartition("@")
     return f"{local}@{domain.lower()}" if local else email.strip()
@@ -32,8 +35,17 @@ def _send_confirmation(subscriber, newsletters, language):
     )
 
 
-def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=""):
-    """Ask the address's owner to confirm their wish to receive list_ids.
+def subscriber_subscribe(
+    *,
+    email: str,
+    list_ids: Iterable[int],
+    language: str,
+    form: ConsentRecord.Form,
+    consent_text: str,
+    name: str = "",
+) -> Subscriber | None:
+    """Ask the address's owner to confirm their wish to receive list_ids; `form` is where
+    they asked (the page, the footer).
 
     Known or not, confirmed or not, the same happens: a consent record and a
     confirmation e-mail. Nothing is sent to the address until it confirms, so asking
@@ -51,7 +63,7 @@ def subscriber_subscribe(*, email, list_ids, language, form, consent_text, name=
         record = ConsentRecord.objects.create(
             subscriber=subscriber,
             action=ConsentRecord.Action.REQUESTED,
-            form=form,
+            form=ConsentRecord.Form(form),
             language=language,
             text=consent_text,
         )
@@ -67,7 +79,7 @@ def _locked_subscriber(subscriber_id, secret):
     return subscriber
 
 
-def subscriber_from_manage_token(token):
+def subscriber_from_manage_token(token: str) -> Subscriber:
     """The subscriber a preferences or unsubscribe link is for (LinkError if none)."""
     subscriber_id, secret = links.read_manage_token(token)
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
@@ -77,7 +89,7 @@ def subscriber_from_manage_token(token):
 
 
 @transaction.atomic
-def subscriber_confirm(*, token):
+def subscriber_confirm(*, token: str) -> tuple[Subscriber, list[NewsletterList]]:
     """Confirm the address and add the lists named in the link; clicking twice changes
     nothing the second time. Returns (subscriber, lists)."""
     subscriber_id, secret, list_ids = links.read_confirm_token(token)
@@ -103,7 +115,9 @@ def subscriber_confirm(*, token):
 
 
 @transaction.atomic
-def subscriber_set_lists(*, subscriber_id, list_ids, consent_text=""):
+def subscriber_set_lists(
+    *, subscriber_id: int, list_ids: Iterable[int], consent_text: str = ""
+) -> bool:
     """The preference centre: keep exactly list_ids (active ones). No list at all is an
     unsubscription. Returns whether anything changed."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
@@ -139,7 +153,7 @@ def subscriber_set_lists(*, subscriber_id, list_ids, consent_text=""):
     return True
 
 
-def _unsubscribe(subscriber, form):
+def _unsubscribe(subscriber, form: ConsentRecord.Form | None):
     subscribed = subscriber.subscriptions.exists()
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED and not subscribed:
         return False
@@ -153,15 +167,17 @@ def _unsubscribe(subscriber, form):
     ConsentRecord.objects.create(
         subscriber=subscriber,
         action=ConsentRecord.Action.UNSUBSCRIBED,
-        form=form,
+        # No form: the one-click link in the e-mail's headers or footer.
+        form=ConsentRecord.Form(form) if form else "",
         language=subscriber.language,
     )
     return True
 
 
 @transaction.atomic
-def subscriber_unsubscribe(*, subscriber_id, form=""):
-    """Stop every list for this subscriber; a second call changes nothing."""
+def subscriber_unsubscribe(*, subscriber_id: int, form: ConsentRecord.Form | None = None) -> bool:
+    """Stop every list for this subscriber; a second call changes nothing. `form` is
+    where they asked (None: the one-click link)."""
     subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
     if subscriber is None:
         return False
@@ -169,7 +185,8 @@ def subscriber_unsubscribe(*, subscriber_id, form=""):
 
 
 @transaction.atomic
-def subscriber_mark_bounced(*, subscriber_id):
+def subscriber_mark_bounced(*, subscriber_id: int, actor: AbstractBaseUser | None = None) -> bool:
+    """Send this address nothing more (a permanent SMTP refusal, or staff's word)."""
     subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
     if subscriber is None or subscriber.status == Subscriber.Status.BOUNCED:
         return False
@@ -178,13 +195,24 @@ def subscriber_mark_bounced(*, subscriber_id):
     Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.SKIPPED
     )
+    audit.record(actor=actor, obj=subscriber, message="Marked as bounced")
     return True
 
 
 @transaction.atomic
-def subscriber_erase(*, subscriber_id):
+def subscriber_erase(*, subscriber_id: int, actor: AbstractBaseUser | None = None) -> bool:
     """Forget a person on request: the subscriber, their lists, consent records and
     delivery rows. Returns whether there was anything to erase."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    # The trail keeps that it happened, not the address.
+    audit.record(
+        actor=actor,
+        obj=subscriber,
+        message="Erased on the person's request",
+        label=f"subscriber #{subscriber_id}",
+    )
     deleted, _ = Subscriber.objects.filter(pk=subscriber_id).delete()
     if deleted:
         logger.info("newsletter subscriber %s erased on request", subscriber_id)

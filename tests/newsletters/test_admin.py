@@ -254,3 +254,38 @@ def test_the_subscriber_page_shows_the_consent_record(editor_client):
     assert page.status_code == 200
     assert "I agree to receive." in page.content.decode()
     assert "Page footer" in page.content.decode()
+
+
+def test_an_issue_page_offers_only_the_actions_its_state_allows(editor_client):
+    actions = ("send", "schedule", "pause", "resume", "cancel")
+    expected = {
+        "draft": {"send", "schedule", "cancel"},
+        "scheduled": {"send", "schedule", "cancel"},
+        "sending": {"pause", "cancel"},
+        "paused": {"resume", "cancel"},
+        "sent": set(),
+        "cancelled": set(),
+    }
+    for status, offered in expected.items():
+        issue = IssueFactory(status=status)
+        page = editor_client.get(f"/admin/newsletters/issue/{issue.pk}/change/")
+        html = page.content.decode()
+        assert {action for action in actions if action_url(issue, action) in html} == offered
+
+
+def test_a_link_to_an_action_the_state_no_longer_allows_says_why(editor_client):
+    """A page left open offered "Pause"; the issue has since been sent."""
+    issue = IssueFactory(status="sent")
+    response = editor_client.get(action_url(issue, "pause"), follow=True)
+    assert response.redirect_chain == [(f"/admin/newsletters/issue/{issue.pk}/change/", 302)]
+    assert "Cannot pause an issue that is sent." in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_an_action_from_the_admin_is_in_the_audit_trail_once(editor_client, _no_broker):
+    from common import audit
+
+    issue = IssueFactory(subject="June news")
+    editor_client.post(action_url(issue, "send"))
+    assert [entry.get_change_message() for entry in audit.trail_for(issue)] == ["send: June news"]

@@ -339,3 +339,55 @@ def test_the_starting_lists_load_once_and_keep_editors_changes():
         "fr",
         "es",
     }
+
+
+def test_an_issue_paused_from_the_shell_leaves_an_audit_line(_no_broker):
+    """No admin involved: the service itself writes who paused which issue."""
+    from common import audit
+    from tests.newsletters.factories import newsletter_editor
+
+    editor = newsletter_editor()
+    issue = IssueFactory(subject="May news")
+    services.issue_send_now(issue_id=issue.pk, actor=editor)
+    services.issue_pause(issue_id=issue.pk, actor=editor)
+    services.issue_pause(issue_id=issue.pk, actor=editor)  # nothing to do: no second line
+    lines = [(entry.user, entry.get_change_message()) for entry in audit.trail_for(issue)]
+    assert lines == [(editor, "pause: May news"), (editor, "send: May news")]
+
+
+def test_a_refused_action_leaves_no_audit_line():
+    from common import audit
+    from tests.newsletters.factories import newsletter_editor
+
+    issue = IssueFactory(status="sent")
+    with pytest.raises(services.IssueStateError, match="Cannot pause an issue that is sent."):
+        services.issue_pause(issue_id=issue.pk, actor=newsletter_editor())
+    assert not audit.trail_for(issue).exists()
+
+
+def test_staff_marking_bounced_and_erasing_leave_audit_lines_without_the_address():
+    from django.contrib.admin.models import LogEntry
+
+    from tests.newsletters.factories import newsletter_editor
+
+    editor = newsletter_editor()
+    subscriber = subscribe(SubscriberFactory(email="gone@example.org"), NewsletterListFactory())
+    assert services.subscriber_mark_bounced(subscriber_id=subscriber.pk, actor=editor)
+    assert not services.subscriber_mark_bounced(subscriber_id=subscriber.pk, actor=editor)
+    assert services.subscriber_erase(subscriber_id=subscriber.pk, actor=editor)
+    lines = LogEntry.objects.filter(object_id=str(subscriber.pk)).order_by("pk")
+    assert [(line.object_repr, line.change_message) for line in lines] == [
+        ("gone@example.org", "Marked as bounced"),
+        (f"subscriber #{subscriber.pk}", "Erased on the person's request"),
+    ]
+
+
+def test_where_a_person_unsubscribed_is_kept_as_the_form_they_used():
+    newsletter = NewsletterListFactory()
+    by_link = subscribe(SubscriberFactory(), newsletter)
+    in_centre = subscribe(SubscriberFactory(), newsletter)
+    services.subscriber_unsubscribe(subscriber_id=by_link.pk)
+    services.subscriber_unsubscribe(subscriber_id=in_centre.pk, form=ConsentRecord.Form.PREFERENCES)
+    action = ConsentRecord.Action.UNSUBSCRIBED
+    assert by_link.consents.get(action=action).form == ""
+    assert in_centre.consents.get(action=action).form == ConsentRecord.Form.PREFERENCES
