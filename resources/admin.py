@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from common import audit
-
 from . import csv_io, services
 from .models import Language, Resource, ResourceVersion, Topic
 
@@ -170,7 +168,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
         if request.method == "POST" and form.is_valid():
             dry_run = "_import" not in request.POST
             report = services.resources_import_csv(
-                data=form.cleaned_data["file"].read(), dry_run=dry_run
+                actor=request.user, data=form.cleaned_data["file"].read(), dry_run=dry_run
             )
             if report.ok and not dry_run:
                 self.message_user(
@@ -226,6 +224,39 @@ class ResourceAdmin(TabbedTranslationAdmin):
     def export_csv(self, request, queryset):
         return self._csv_response(queryset)
 
+    def save_model(self, request, obj, form, change):
+        """Write the resource through the services, which check, date a first
+        publication and record the change in the audit trail in this transaction.
+
+        The values are read from obj, where the form has put them in the model's terms
+        (a cleared thumbnail is "", not False)."""
+        fields = {field.name for field in Resource._meta.concrete_fields}
+        relations = {
+            name: [related.pk for related in form.cleaned_data[name]]
+            for name in services.RELATIONS
+            if name in form.cleaned_data and (not change or name in form.changed_data)
+        }
+        if change:
+            changes = {name: getattr(obj, name) for name in form.changed_data if name in fields}
+            services.resource_update(
+                actor=request.user, resource_id=obj.pk, changes=changes, relations=relations
+            )
+        else:
+            values = {name: getattr(obj, name) for name in form.cleaned_data if name in fields}
+            created = services.resource_create(
+                actor=request.user, values=values, relations=relations
+            )
+            # The inline versions are saved with this object as their resource.
+            obj.pk = created.pk
+            obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The relations were written with the resource (save_model): only the versions.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        services.resource_versions_saved(resource_id=form.instance.pk)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is ResourceVersion:
             for version_form in formset.forms:
@@ -235,14 +266,26 @@ class ResourceAdmin(TabbedTranslationAdmin):
                     services.version_file_changed(version_form.instance)
         super().save_formset(request, form, formset, change)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.resource_saved(resource_id=form.instance.pk)
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The services wrote the resource's own line (created, changed, published); what
+        # the admin adds is what happened to its language versions, if anything.
+        message = super().construct_change_message(request, form, formsets, add)
+        return [part for part in message if "object" in next(iter(part.values()))]
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, obj, message) if message else None
+
+    def log_change(self, request, obj, message):
+        return super().log_change(request, obj, message) if message else None
+
+    def _selected(self, queryset):
+        return list(queryset.values_list("pk", flat=True))
 
     @admin.action(description=_("Publish the selected resources"), permissions=["change"])
     def publish(self, request, queryset):
-        changed = services.resources_publish(resources=list(queryset))
-        audit.record_many(actor=request.user, objects=queryset, message="Published")
+        changed = services.resource_publish(
+            actor=request.user, resource_ids=self._selected(queryset)
+        )
         self.message_user(
             request,
             ngettext("%(count)d resource published.", "%(count)d resources published.", changed)
@@ -252,8 +295,9 @@ class ResourceAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Unpublish the selected resources"), permissions=["change"])
     def unpublish(self, request, queryset):
-        changed = services.resources_unpublish(resources=list(queryset))
-        audit.record_many(actor=request.user, objects=queryset, message="Unpublished")
+        changed = services.resource_unpublish(
+            actor=request.user, resource_ids=self._selected(queryset)
+        )
         self.message_user(
             request,
             ngettext(
@@ -267,8 +311,9 @@ class ResourceAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Mark the selected resources as key"), permissions=["change"])
     def mark_key(self, request, queryset):
-        changed = services.resources_mark_key(resources=list(queryset))
-        audit.record_many(actor=request.user, objects=queryset, message="Marked as a key resource")
+        changed = services.resource_mark_key(
+            actor=request.user, resource_ids=self._selected(queryset)
+        )
         self.message_user(
             request,
             ngettext(

@@ -30,14 +30,13 @@ import tomllib
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from common.languages import translated
 from initiatives.models import Country, Initiative, Partner, Region
 from initiatives.seed import PENDING_RESOURCES, THEMES, load_named, load_partners
 
-from .models import Resource, ResourceVersion, Topic
-from .services import resources_update_search_vectors
+from . import services
+from .models import Resource, Topic
 
 CONTENT = Path(__file__).resolve().parent / "content"
 
@@ -74,35 +73,44 @@ DEMO_SUBJECTS = [(subject["topic"], subject["name"]) for subject in _demo["subje
 DEMO_LANGUAGE_SETS = _demo["language_sets"]
 
 
-def _create(data, now):
+def _lookups():
+    """{relation: {slug or code: id}}, read once for every resource the seed creates."""
+    return {
+        "topics": dict(Topic.objects.values_list("slug", "pk")),
+        "initiatives": dict(Initiative.objects.values_list("slug", "pk")),
+        "publishers": dict(Partner.objects.values_list("slug", "pk")),
+        "regions": dict(Region.objects.values_list("slug", "pk")),
+        "countries": dict(Country.objects.values_list("iso_code", "pk")),
+    }
+
+
+def _create(data, lookups):
     year = data.get("year")
     precision = data.get("precision", Resource.Precision.YEAR)
     month = 1 if precision == Resource.Precision.YEAR else data.get("month", 1)
-    resource = Resource.objects.create(
-        slug=data["slug"],
-        **translated("title", data["title"]),
-        **translated("summary", data["summary"]),
-        type=data["type"],
-        publication_date=datetime.date(year, month, 1) if year else None,
-        publication_precision=precision,
-        is_key=data["is_key"],
-        is_demo=data.get("is_demo", False),
-        status=Resource.Status.PUBLISHED,
-        published_at=now,
+    resource = services.resource_create(
+        actor=None,
+        values={
+            "slug": data["slug"],
+            **translated("title", data["title"]),
+            **translated("summary", data["summary"]),
+            "type": data["type"],
+            "publication_date": datetime.date(year, month, 1) if year else None,
+            "publication_precision": precision,
+            "is_key": data["is_key"],
+            "is_demo": data.get("is_demo", False),
+            "status": Resource.Status.PUBLISHED,
+        },
+        relations={
+            name: [table[key] for key in data.get(name, []) if key in table]
+            for name, table in lookups.items()
+        },
+        links=[
+            services.Link(language, url, page_count=data.get("pages"))
+            for language, url in data.get("links", {}).items()
+        ],
+        reindex=False,
     )
-    resource.topics.set(Topic.objects.filter(slug__in=data["topics"]))
-    resource.initiatives.set(Initiative.objects.filter(slug__in=data["initiatives"]))
-    resource.publishers.set(Partner.objects.filter(slug__in=data.get("publishers", [])))
-    resource.regions.set(Region.objects.filter(slug__in=data.get("regions", [])))
-    resource.countries.set(Country.objects.filter(iso_code__in=data.get("countries", [])))
-    for language, url in data.get("links", {}).items():
-        ResourceVersion.objects.create(
-            resource=resource,
-            language=language,
-            external_url=url,
-            page_count=data.get("pages"),
-            extraction_status=ResourceVersion.Extraction.NOT_APPLICABLE,
-        )
     return resource.pk
 
 
@@ -189,10 +197,10 @@ def load(stdout=None, demo=True):
             "slug", flat=True
         )
     )
-    now = timezone.now()
-    created = [_create(data, now) for data in wanted if data["slug"] not in existing]
+    lookups = _lookups()
+    created = [_create(data, lookups) for data in wanted if data["slug"] not in existing]
     if created:
-        resources_update_search_vectors(created)
+        services.resources_update_search_vectors(created)
     if stdout is not None:
         demo_note = "including demo resources" if demo else "without demo resources"
         stdout.write(

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import services
 from ..models import Resource, ResourceVersion
 from .columns import COLUMNS, RELATIONS, REQUIRED, TRANSLATED
 from .reading import CSVFileError, RowError, _lookups, _parse_row, read_rows
@@ -32,7 +32,7 @@ class ImportReport:
 
 
 def _snapshot(resource):
-    """What the import may change of a resource, to tell an update from no change."""
+    """What the import may change of a resource, to tell what a row changes."""
     return {
         "fields": {name: getattr(resource, name) for name in _FIELD_NAMES},
         "relations": {
@@ -56,7 +56,7 @@ _FIELD_NAMES = [
 ]
 
 
-def import_resources(data, *, dry_run):
+def import_resources(data, *, dry_run, actor=None):
     """Check every row of a CSV file, then (unless dry_run) write them all in one
     transaction, or nothing at all when any row has a problem."""
     report = ImportReport(dry_run=dry_run)
@@ -117,7 +117,7 @@ def import_resources(data, *, dry_run):
 
     try:
         with transaction.atomic():
-            _apply(parsed, report)
+            _apply(parsed, report, actor)
             if report.errors or dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:
@@ -130,9 +130,12 @@ def import_resources(data, *, dry_run):
     return report
 
 
-def _apply(rows, report):
-    from ..services import resources_update_search_vectors
+def _apply(rows, report, actor):
+    """Write each row through the services, and index what changed in one statement.
 
+    Every row goes to its service even after another row failed: the services check
+    the values (a link over an uploaded file, the model's own rules) before they write,
+    and each problem is reported against its row; what was written is rolled back."""
     existing = {
         resource.slug: resource
         for resource in Resource.objects.select_for_update(of=("self",))
@@ -150,64 +153,50 @@ def _apply(rows, report):
     touched = []
     for row in rows:
         resource = existing.get(row.slug)
-        if resource is not None:
-            before = _snapshot(resource)
-            clash = [
-                language
-                for language in (row.links or {})
-                if any(v.language == language and v.file for v in resource.versions.all())
-            ]
-            if clash:
-                report.errors.append(
-                    RowError(
-                        row.row,
-                        "links",
-                        _("The %(languages)s version has an uploaded file; change it in admin.")
-                        % {"languages": ", ".join(clash)},
-                    )
-                )
-                continue
-        else:
-            before = None
-            resource = Resource(slug=row.slug)
-        for name, value in row.fields.items():
-            setattr(resource, name, value)
+        links = None
+        if row.links is not None:
+            links = [services.Link(language, url) for language, url in row.links.items()]
         try:
-            resource.full_clean(exclude=["thumbnail", "slug"] if before else ["thumbnail"])
+            if resource is None:
+                resource = services.resource_create(
+                    actor=actor,
+                    values={"slug": row.slug, **row.fields},
+                    relations=row.relations,
+                    links=links or (),
+                    reindex=False,
+                )
+                report.created.append(row.slug)
+            else:
+                before = _snapshot(resource)
+                changes = {
+                    name: value
+                    for name, value in row.fields.items()
+                    if value != before["fields"][name]
+                }
+                relations = {
+                    column: ids
+                    for column, ids in row.relations.items()
+                    if ids != before["relations"][column]
+                }
+                if row.links is None or row.links == before["links"]:
+                    links = None
+                if not (changes or relations or links is not None):
+                    # Not even saved: `updated` keeps saying when a person last changed it.
+                    report.unchanged.append(row.slug)
+                    continue
+                services.resource_update(
+                    actor=actor,
+                    resource_id=resource.pk,
+                    changes=changes,
+                    relations=relations,
+                    links=links,
+                    reindex=False,
+                )
+                report.updated.append(row.slug)
         except ValidationError as problem:
             for column, messages in problem.message_dict.items():
                 report.errors.append(RowError(row.row, column, " ".join(messages)))
             continue
-        if report.errors:
-            continue  # nothing will be kept: spare the writes, keep checking the rest
-        if before is not None:
-            after = {
-                "fields": {name: getattr(resource, name) for name in _FIELD_NAMES},
-                "relations": {**before["relations"], **row.relations},
-                "links": before["links"] if row.links is None else row.links,
-            }
-            if after == before:
-                # Not even saved: `updated` keeps saying when a person last changed it.
-                report.unchanged.append(row.slug)
-                continue
-        resource.save()
-        for column, ids in row.relations.items():
-            getattr(resource, column).set(ids)
-        if row.links is not None:
-            resource.versions.filter(file="").exclude(language__in=list(row.links)).delete()
-            for language, url in row.links.items():
-                ResourceVersion.objects.update_or_create(
-                    resource=resource,
-                    language=language,
-                    defaults={
-                        "external_url": url,
-                        "extraction_status": ResourceVersion.Extraction.NOT_APPLICABLE,
-                    },
-                )
         touched.append(resource.pk)
-        (report.created if before is None else report.updated).append(row.slug)
     if touched and not report.errors:
-        resources_update_search_vectors(touched)
-        Resource.objects.filter(
-            pk__in=touched, status=Resource.Status.PUBLISHED, published_at=None
-        ).update(published_at=timezone.now())
+        services.resources_update_search_vectors(touched)

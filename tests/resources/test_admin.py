@@ -3,6 +3,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from common.audit import trail_for
 from resources.models import Resource, ResourceVersion
 
 from .factories import ResourceFactory, TopicFactory, content_editor, resource_curator
@@ -122,3 +123,65 @@ def test_a_curator_may_search_topics_for_the_autocomplete(client):
         {"app_label": "resources", "model_name": "resource", "field_name": "topics", "term": "loc"},
     )
     assert [item["text"] for item in response.json()["results"]] == ["Localisation"]
+
+
+def trail(resource):
+    """(who, what) of each audit line of a resource, oldest first."""
+    return list(trail_for(resource).order_by("pk").values_list("user__username", "change_message"))
+
+
+def test_publishing_from_the_list_dates_the_first_publication_once_and_is_in_the_trail(client):
+    curator = resource_curator()
+    client.force_login(curator)
+    draft = ResourceFactory(status=Resource.Status.DRAFT)
+    selected = {"_selected_action": [str(draft.pk)]}
+    client.post(CHANGELIST, {"action": "publish", **selected})
+    first = Resource.objects.get(pk=draft.pk).published_at
+    assert first is not None
+    client.post(CHANGELIST, {"action": "unpublish", **selected})
+    client.post(CHANGELIST, {"action": "publish", **selected})
+    client.post(CHANGELIST, {"action": "publish", **selected})  # already published
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_at) == ("published", first)
+    name = curator.username
+    assert trail(draft) == [(name, "Published"), (name, "Unpublished"), (name, "Published")]
+
+
+def test_publishing_with_the_form_dates_the_first_publication_once_and_is_in_the_trail(client):
+    curator = resource_curator()
+    client.force_login(curator)
+    response = client.post(ADD, resource_form(status="draft"))
+    assert response.status_code == 302
+    resource = Resource.objects.get()
+    assert resource.published_at is None
+    change = f"{CHANGELIST}{resource.pk}/change/"
+    client.post(change, resource_form(status="published"))
+    resource.refresh_from_db()
+    first = resource.published_at
+    assert (resource.status, first is not None) == ("published", True)
+    client.post(change, resource_form(status="draft"))
+    client.post(change, resource_form(status="published", title_en="Alternative care, 2nd ed."))
+    resource.refresh_from_db()
+    assert (resource.status, resource.published_at) == ("published", first)
+    assert resource.title_en == "Alternative care, 2nd ed."
+    name = curator.username
+    assert trail(resource) == [
+        (name, "Created"),
+        (name, "Published"),
+        (name, "Unpublished"),
+        (name, "Published; changed title_en"),
+    ]
+
+
+def test_a_resource_created_published_with_a_link_has_one_line_for_itself_and_one_for_its_link(
+    client,
+):
+    client.force_login(resource_curator())
+    client.post(ADD, resource_form(**{"versions-0-external_url": "https://example.org/g.pdf"}))
+    resource = Resource.objects.get()
+    assert resource.published_at is not None
+    entries = list(trail_for(resource).order_by("pk"))
+    assert [entry.get_change_message() for entry in entries] == [
+        "Created and published",
+        "Added language version “Alternative care in emergencies (English)”.",
+    ]

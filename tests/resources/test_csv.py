@@ -2,8 +2,10 @@ import csv
 import io
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from common.audit import trail_for
 from resources.models import Resource, ResourceVersion
 from tests.initiatives.factories import (
     CountryFactory,
@@ -333,3 +335,33 @@ def test_a_title_that_is_not_one_line_of_text_is_that_rows_error(client, vocabul
     assert "Write this on one line" in errors[0][2]
     assert f"<td>3</td><td>{column}</td><td>Write this on one line" in response.content.decode()
     assert not Resource.objects.exists()
+
+
+def test_an_import_dates_a_first_publication_once_and_puts_each_change_in_the_trail(
+    client, vocabulary
+):
+    curator = resource_curator()
+    client.force_login(curator)
+    post(client, csv_file(*GOOD_ROWS), dry_run=False)
+    toolkit = Resource.objects.get(slug="localisation-toolkit")
+    first = toolkit.published_at
+    assert first is not None
+    header = "slug,title_en,type,status"
+    for status in ("draft", "published"):
+        row = f"localisation-toolkit,Localisation toolkit,toolkit,{status}"
+        assert post(client, csv_file(row, header=header), dry_run=False).status_code == 302
+    toolkit.refresh_from_db()
+    assert (toolkit.status, toolkit.published_at) == ("published", first)
+    assert [(entry.user, entry.change_message) for entry in trail_for(toolkit).order_by("pk")] == [
+        (curator, "Created and published"),
+        (curator, "Unpublished"),
+        (curator, "Published"),
+    ]
+    guide = Resource.objects.get(slug="niaf-guide")
+    assert [entry.change_message for entry in trail_for(guide)] == ["Created"]
+
+
+def test_a_dry_run_leaves_no_line_in_the_trail(client, vocabulary):
+    client.force_login(resource_curator())
+    post(client, csv_file(*GOOD_ROWS), dry_run=True)
+    assert not LogEntry.objects.exists()

@@ -1,11 +1,12 @@
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.http import QueryDict
 
 from initiatives import seed as initiatives_seed
 from resources import seed
 from resources.filters import ResourceFilter
-from resources.models import Resource
+from resources.models import Resource, ResourceVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,14 @@ def test_production_gets_no_demo_content_unless_asked(monkeypatch, settings):
     assert not Resource.objects.filter(is_demo=True).exists()
     call_command("load_starting_content", "--demo")
     assert Resource.objects.filter(is_demo=True).exists()
+
+
+def test_the_starting_resources_are_published_through_the_services_for_nobody(initiatives):
+    seed.load(demo=True)
+    assert not Resource.objects.published().filter(published_at=None).exists()
+    assert Resource.objects.published().count() == Resource.objects.count()
+    assert not LogEntry.objects.exists()  # the seed acts for nobody
+    # Each demo link carries the page count the seed gave its resource.
+    pages = {data["slug"]: data["pages"] for data in seed.demo_resources()}
+    for version in ResourceVersion.objects.select_related("resource"):
+        assert version.page_count == pages[version.resource.slug]

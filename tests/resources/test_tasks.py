@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from resources import services
 from resources.models import Resource, ResourceVersion
+from resources.services import extraction
 from resources.tasks import extract_version_text, requeue_stalled_extractions
 
 from .factories import LinkVersionFactory, ResourceFactory, VersionFactory
@@ -95,19 +96,19 @@ def test_two_pdf_versions_saved_together_are_both_read():
         mock.patch.object(extract_version_text, "delay", side_effect=queued.append),
         transaction.atomic(),
     ):
-        services.resource_saved(resource_id=resource.pk)
+        services.resource_versions_saved(resource_id=resource.pk)
     assert sorted(queued) == sorted([english.pk, french.pk])
 
     # Both workers are inside their reading at once: neither waits for, nor is skipped
     # because of, the other's lock.
     both_reading = threading.Barrier(2, timeout=15)
-    real_read_pdf = services.read_pdf
+    real_read_pdf = extraction.read_pdf
 
     def read_pdf_side_by_side(handle):
         both_reading.wait()
         return real_read_pdf(handle)
 
-    with mock.patch.object(services, "read_pdf", side_effect=read_pdf_side_by_side):
+    with mock.patch.object(extraction, "read_pdf", side_effect=read_pdf_side_by_side):
         _read_in_threads(queued)
 
     for version in (english, french):
@@ -161,7 +162,7 @@ def test_a_version_that_is_never_read_ends_as_unreadable(django_capture_on_commi
     version = VersionFactory()
     with mock.patch.object(extract_version_text, "delay") as queue:
         with django_capture_on_commit_callbacks(execute=True):
-            services.resource_saved(resource_id=version.resource_id)
+            services.resource_versions_saved(resource_id=version.resource_id)
         # Every message is lost (a worker killed at the time limit, say); each sweep
         # after the limit queues it again, until the tries are used up.
         for _ in range(services.EXTRACTION_MAX_ATTEMPTS + 2):
