@@ -37,7 +37,7 @@ from .applications import (
     application_withdraw,
     missing_fields,
 )
-from .emails import SUBJECTS, applicant_addresses, reviewer_addresses
+from .emails import SUBJECTS, Notice, applicant_addresses, reviewer_addresses
 from .memberships import SameName, SameNameMember, name_key_value, same_name_member
 from .personal_data import PERSONAL_FIELDS, person_erase, person_export
 
@@ -51,6 +51,7 @@ __all__ = [
     "REQUIRED_FIELDS",
     "SUBJECTS",
     "IncompleteApplication",
+    "Notice",
     "SameName",
     "SameNameMember",
     "Status",

@@ -21,7 +21,7 @@ from common.validators import unsafe_characters
 
 from ..models import ApplicantKind, Application, ApplicationEvent, MembershipType
 from ..models import TransitionNotAllowed as TransitionNotAllowed
-from .emails import _email_applicant, _email_reviewers
+from .emails import Notice, _email_applicant, _email_reviewers
 from .memberships import SameName, SameNameMember, _record_membership, same_name_member
 
 Status = Application.Status
@@ -143,7 +143,7 @@ def application_submit(*, application: Application, actor: Actor) -> Application
         raise IncompleteApplication(missing)
     locked.submitted_at = timezone.now()
     _move(locked, action="submit", actor=actor, extra_fields=["submitted_at"])
-    _email_applicant(locked, "submitted")
+    _email_applicant(locked, Notice.SUBMITTED)
     _email_reviewers(locked)
     return locked
 
@@ -168,7 +168,7 @@ def application_request_information(
     if locked is None:
         return application
     _move(locked, action="request_information", actor=actor, note=message.strip())
-    _email_applicant(locked, "information_requested", note=message.strip())
+    _email_applicant(locked, Notice.INFORMATION_REQUESTED, note=message.strip())
     return locked
 
 
@@ -208,7 +208,7 @@ def application_approve(
     locked.decided_at = timezone.now()
     _move(locked, action="approve", actor=actor, note=note, extra_fields=["decided_at"])
     _record_membership(locked, conflict=conflict, same_name=same_name, actor=actor)
-    _email_applicant(locked, "approved", note=note)
+    _email_applicant(locked, Notice.APPROVED, note=note)
     return locked
 
 
@@ -219,7 +219,7 @@ def application_decline(*, application: Application, actor: Actor, note: str = "
         return application
     locked.decided_at = timezone.now()
     _move(locked, action="decline", actor=actor, note=note, extra_fields=["decided_at"])
-    _email_applicant(locked, "declined", note=note)
+    _email_applicant(locked, Notice.DECLINED, note=note)
     return locked
 
 

@@ -2,6 +2,8 @@
 their account only, in their language; and to the membership reviewers. Each is a row
 in the outbox, written in the transaction of the move that causes it."""
 
+from enum import StrEnum
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,12 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from common import outbox
 from common.groups import MEMBERSHIP_REVIEWERS
 
+
+class Notice(StrEnum):
+    """Each e-mail an application's moves send; the value names its template."""
+
+    SUBMITTED = "submitted"
+    REVIEWER_NOTICE = "reviewer_notice"
+    INFORMATION_REQUESTED = "information_requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
 SUBJECTS = {
-    "submitted": _("We have received your CP AoR membership application"),
-    "reviewer_notice": _("New membership application to review: %(name)s"),
-    "information_requested": _("The CP AoR needs more information about your application"),
-    "approved": _("Welcome to the CP AoR: your membership is approved"),
-    "declined": _("Your CP AoR membership application"),
+    Notice.SUBMITTED: _("We have received your CP AoR membership application"),
+    Notice.REVIEWER_NOTICE: _("New membership application to review: %(name)s"),
+    Notice.INFORMATION_REQUESTED: _("The CP AoR needs more information about your application"),
+    Notice.APPROVED: _("Welcome to the CP AoR: your membership is approved"),
+    Notice.DECLINED: _("Your CP AoR membership application"),
 }
 
 
@@ -73,7 +86,7 @@ def applicant_addresses(application):
     return sorted(wanted & verified)
 
 
-def _email_applicant(application, kind, note=""):
+def _email_applicant(application, kind: Notice, note=""):
     _send(
         to=applicant_addresses(application),
         kind=kind,
@@ -98,4 +111,4 @@ def reviewer_addresses():
 def _email_reviewers(application):
     for address in reviewer_addresses():
         # Reviewers read the portal's source language.
-        _send(to=address, kind="reviewer_notice", application=application, language="en")
+        _send(to=address, kind=Notice.REVIEWER_NOTICE, application=application, language="en")

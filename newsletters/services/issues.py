@@ -78,13 +78,18 @@ def _start(issue):
             """
             INSERT INTO newsletters_delivery
                 (issue_id, subscriber_id, status, attempts, claimed_by, last_error, message_id)
-            SELECT %s, s.id, 'pending', 0, '', '', ''
+            SELECT %s, s.id, %s, 0, '', '', ''
             FROM newsletters_subscription sub
             JOIN newsletters_subscriber s ON s.id = sub.subscriber_id
-            WHERE sub.newsletter_id = %s AND s.status = 'confirmed'
+            WHERE sub.newsletter_id = %s AND s.status = %s
             ON CONFLICT (issue_id, subscriber_id) DO NOTHING
             """,
-            [issue.pk, issue.newsletter_id],
+            [
+                issue.pk,
+                Delivery.Status.PENDING.value,
+                issue.newsletter_id,
+                Subscriber.Status.CONFIRMED.value,
+            ],
         )
     issue.status = Issue.transitions.target("send_now")
     issue.started_at = issue.started_at or timezone.now()
