@@ -9,13 +9,14 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
+from common.files import file_response
 from common.languages import current_language
 from common.ratelimit import ratelimit
 from initiatives.models import Country
@@ -211,21 +212,20 @@ def application_document(request, pk):
     application = get_object_or_404(queryset, pk=pk)
     if not application.supporting_document:
         raise Http404
+    document = application.supporting_document
+    name = application.document_name or document.name.rsplit("/", 1)[-1]
     try:
-        handle = application.supporting_document.open("rb")
+        return file_response(
+            storage=document.storage,
+            name=document.name,
+            folder="private",
+            filename=name,
+            content_type=mimetypes.guess_type(document.name)[0] or "application/octet-stream",
+            as_attachment=True,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        )
     except FileNotFoundError as error:
         raise Http404 from error
-    name = application.document_name or application.supporting_document.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(application.supporting_document.name)[0]
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -68,7 +69,8 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     env.update(
         PRODUCTION="1",
         DEBUG="0",
-        SECRET_KEY="proxy-test-" + uuid.uuid4().hex * 2,
+        # The test process signs the sessions it opens for gunicorn to read.
+        SECRET_KEY=settings.SECRET_KEY,
         ALLOWED_HOSTS="localhost",
         CSRF_TRUSTED_ORIGINS=origin,
         SITE_URL=origin,
@@ -267,6 +269,17 @@ def test_health_check_reaches_gunicorn_over_plain_http(stack):
     assert response.status == 200, response.read()
 
 
+def logged(stack, line, timeout=10):
+    """Whether gunicorn's access log shows line: it writes it once the answer is sent,
+    which may be after the proxy has passed that answer on."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if line in stack["logs"][0].read_text():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def signed_in_cookie(user):
     client = Client()
     client.force_login(user)
@@ -295,8 +308,41 @@ def test_an_upload_is_sent_by_the_proxy_after_the_portals_check(stack):
     assert headers["cache-control"] == "public, max-age=86400"
     assert "x-accel-redirect" not in headers
     # The file went out from the proxy: gunicorn's answer had an empty body.
-    web_log = stack["logs"][0].read_text()
-    assert '"GET /media/resources/thumbnails/open-x1.png HTTP/1.1" 200 0' in web_log
+    assert logged(stack, '"GET /media/resources/thumbnails/open-x1.png HTTP/1.1" 200 0')
     status, _, body = fetch(stack, "GET", "/media/resources/thumbnails/hidden-x1.png")
     assert status == 404
     assert body != PNG_BYTES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_membership_document_goes_only_to_its_applicant_and_from_the_proxy(stack):
+    from tests.members.factories import ApplicationFactory, UserFactory
+    from tests.resources.files import pdf_bytes
+
+    content = pdf_bytes()
+    application = ApplicationFactory()
+    name = f"membership/documents/statutes-{uuid.uuid4().hex[:8]}.pdf"
+    path = stack["files"] / "private" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    application.supporting_document.name = name
+    application.document_name = "Statutes 2026.pdf"
+    application.save(update_fields=["supporting_document", "document_name"])
+    url = f"/en/membership/applications/{application.pk}/document/"
+
+    status, headers, _ = fetch(stack, "GET", url)
+    assert status == 302 and "/accounts/login/" in headers["location"]
+    status, _, body = fetch(stack, "GET", url, headers={"Cookie": signed_in_cookie(UserFactory())})
+    assert status == 404 and body != content
+
+    status, headers, body = fetch(
+        stack, "GET", url, headers={"Cookie": signed_in_cookie(application.applicant)}
+    )
+    assert status == 200, stack["logs"][1].read_text()[-2000:]
+    assert body == content
+    assert headers["content-type"] == "application/pdf"
+    assert headers["content-disposition"].startswith("attachment;")
+    assert "Statutes 2026.pdf" in headers["content-disposition"]
+    assert {"private", "no-store"} <= set(headers["cache-control"].replace(" ", "").split(","))
+    assert "x-accel-redirect" not in headers
+    assert logged(stack, f'"GET {url} HTTP/1.1" 200 0')
