@@ -4,7 +4,8 @@ each subscriber) and the confirmation of a subscription."""
 import html as htmllib
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.message import Message
+from email.utils import formataddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.mail.backends import PLAIN_ADDRESS
 from common.validators import unsafe_characters
 
 from . import links
@@ -115,13 +117,48 @@ def render_issue(issue):
     )
 
 
-def issue_message(rendered, subscriber, connection=None, subject_prefix=""):
+class BuiltMessage(Message):
+    """A message already made into bytes, line ends CR LF; as_bytes() and as_string()
+    give them back (with the line ends asked for) instead of building them again."""
+
+    def __init__(self, raw):
+        super().__init__()
+        self.raw = raw
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        return self.raw if linesep == "\r\n" else self.raw.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, linesep="\n"):
+        return self.as_bytes(linesep=linesep).decode("utf-8", errors="surrogateescape")
+
+    def __bytes__(self):
+        return self.as_bytes()
+
+    def __str__(self):
+        return self.as_string()
+
+
+class IssueCopy(EmailMultiAlternatives):
+    """One subscriber's copy of an issue. Its fields (subject, bodies, headers) are
+    what backends that read them use (an e-mail provider's API, locmem); once
+    PreparedIssue.copy_for() has set `mime`, message() gives those bytes, which SMTP and
+    console backends send or show, instead of building them again."""
+
+    mime = None
+
+    def message(self):
+        if self.mime is None:
+            return super().message()
+        return BuiltMessage(self.mime)
+
+
+def issue_message(rendered, subscriber, connection=None, subject_prefix="", token=None):
     """One subscriber's copy of a rendered issue."""
-    token = links.manage_token(subscriber)
+    token = token or links.manage_token(subscriber)
     recipient = (
         formataddr((subscriber.name, subscriber.email)) if subscriber.name else (subscriber.email)
     )
-    message = EmailMultiAlternatives(
+    message = IssueCopy(
         subject=subject_prefix + rendered.subject,
         body=rendered.text.replace(TOKEN_MARK, token),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -159,13 +196,9 @@ def confirmation_email(subscriber, newsletters, language):
     return subject, text, html
 
 
-# An address whose every part is plain ASCII that needs no quoting or encoding, and a
-# display name that is printable ASCII short enough never to be folded: for these,
-# addresses() gives what Django's sanitize_address() gives, a hundred times faster.
-PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-)
+# For an address whose every part is plain ASCII that needs no quoting or encoding
+# (PLAIN_ADDRESS), and a display name that is printable ASCII short enough never to be
+# folded, addresses() gives what Django's sanitize_address() gives, a hundred times faster.
 PLAIN_NAME = re.compile(r"[ -~]{0,60}")
 
 
@@ -187,7 +220,6 @@ class PreparedIssue:
 
     def __init__(self, rendered):
         self.rendered = rendered
-        self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         stand_in = Subscriber(pk=0, email=RECIPIENT_MARK, token="")
         message = issue_message(rendered, stand_in)
         message.to = [RECIPIENT_MARK]
@@ -208,9 +240,21 @@ class PreparedIssue:
             and self.raw.count(RECIPIENT_MARK.encode()) == 1
         )
 
+    def copy_for(self, subscriber):
+        """One subscriber's copy as an e-mail message for any backend (IssueCopy, its
+        bytes already made). ValueError (or UnicodeError) as for_subscriber()."""
+        token = links.manage_token(subscriber)
+        _, raw = self._bytes_for(subscriber, token)
+        message = issue_message(self.rendered, subscriber, token=token)
+        message.mime = raw
+        return message
+
     def for_subscriber(self, subscriber):
         """(envelope recipient, message bytes) of one subscriber's copy. ValueError (or
         UnicodeError) when the name or the address cannot go in a message at all."""
+        return self._bytes_for(subscriber, links.manage_token(subscriber))
+
+    def _bytes_for(self, subscriber, token):
         unsafe = unsafe_characters(subscriber.name)
         if unsafe:
             # Stored before names were checked: a line break would end the header, a
@@ -219,7 +263,7 @@ class PreparedIssue:
             raise ValueError(f"The subscriber's name holds {codes}, which cannot go in a header.")
         recipient, header = addresses(subscriber.name, subscriber.email)
         if not self.fast:
-            message = issue_message(self.rendered, subscriber)
+            message = issue_message(self.rendered, subscriber, token=token)
             return recipient, message.message().as_bytes(linesep="\r\n")
         # A long encoded name is folded over lines ending in a bare \n: the bytes around
         # it end lines in \r\n, as SMTP requires (and servers refuse bare line feeds).
@@ -227,5 +271,5 @@ class PreparedIssue:
         return recipient, (
             self.raw.replace(RECIPIENT_MARK.encode(), header.encode())
             .replace(SUBSCRIBER_MARK.encode(), str(subscriber.pk).encode())
-            .replace(TOKEN_MARK.encode(), links.manage_token(subscriber).encode())
+            .replace(TOKEN_MARK.encode(), token.encode())
         )

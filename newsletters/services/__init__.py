@@ -8,8 +8,9 @@ the rows, so a killed worker or a restarted Redis delays an issue but loses nobo
 
 - subscribers: the subscriber's actions, from subscribing to erasure.
 - issues: an issue's actions (schedule … cancel), its progress and its end.
-- sending: issue_send_chunk, one chunk of an issue over one SMTP connection, built on
-  deliveries (claiming, marking, giving back rows) and smtp (one message's conversation).
+- sending: issue_send_chunk, one chunk of an issue through one connection of the e-mail
+  backend (common.mail.backends.PipeliningSMTPBackend by default), built on deliveries
+  (claiming, marking, giving back rows).
 - watchdog: what Celery beat runs to start, resume and end issues from their rows.
 
 Conventions: every action is keyword-only and typed, and takes ids (`issue_id`,
@@ -38,7 +39,6 @@ from .issues import (
     issue_send_test,
 )
 from .sending import RateLimiter, issue_send_chunk
-from .smtp import _announce, _hand_over
 from .subscribers import (
     normalize_email,
     subscriber_confirm,
@@ -75,8 +75,6 @@ __all__ = [
     "subscriber_unsubscribe",
     # The engine's steps that tests wrap (read here, patched in `sending`).
     "_Marks",
-    "_announce",
     "_claim",
-    "_hand_over",
     "_release",
 ]

@@ -1,18 +1,16 @@
 """The delivery rows as the sending engine moves them: claim a chunk of pending rows
-(pending → sending), mark accepted rows sent without waiting on the database (_Marks),
-give rows back, retry a row after a backoff or fail it."""
+(pending → sending), mark accepted rows sent without waiting on the database (_Marks,
+in psycopg's pipeline mode), give rows back, retry a row after a backoff or fail it."""
 
-import select
+import contextlib
 import smtplib
 from datetime import timedelta
 
-import psycopg
 from django.conf import settings
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from psycopg import pq
 
 from .. import mail
 from ..models import Delivery, Issue
@@ -62,61 +60,58 @@ class _Marks:
     """Marks accepted deliveries sent, without waiting on the database in between.
 
     Each group of NEWSLETTER_MARK_BATCH accepted rows is one UPDATE, sent at once on the
-    task's own database connection; its answer is read only when the connection is
-    needed again, at the latest just before the next message is handed to the SMTP
-    server. The database records one message while the task prepares and announces the
-    next, and at any moment at most one group is accepted but maybe not yet recorded:
-    what a SIGKILL can make go twice, as with a mark that waited."""
+    task's own database connection in psycopg's pipeline mode; its answer is read (the
+    pipeline ends: Sync, commit, result) only when the connection is needed again, at
+    the latest just before the next message is given to the e-mail backend. The
+    database records one message while the task prepares the next, and at any moment at
+    most one group is accepted but maybe not yet recorded: what a SIGKILL can make go
+    twice, as with a mark that waited."""
 
-    SQL = b"""
+    SQL = """
         UPDATE newsletters_delivery
         SET status = 'sent', sent_at = now(), last_error = '',
-            message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || $1 || '>'
-        WHERE id = ANY($2::bigint[]) AND status = 'sending' AND claimed_by = $3
+            message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || %s || '>'
+        WHERE id = ANY(%s) AND status = 'sending' AND claimed_by = %s
     """
 
-    def __init__(self, worker):
+    def __init__(self, worker: str) -> None:
         db.ensure_connection()
-        self._pgconn = db.connection.pgconn
-        self._params = [mail.site_domain().encode(), None, worker.encode()]
+        # The psycopg 3 Connection under Django's: its pipeline() and cursor() are
+        # psycopg's public API, and Django's own wrappers have no pipeline.
+        self._connection = db.connection
+        self._domain = mail.site_domain()
+        self._worker = worker
         self._batch = max(1, settings.NEWSLETTER_MARK_BATCH)
-        self._accepted = []
-        self._pending = False
+        self._accepted: list[int] = []
+        self._in_flight: contextlib.ExitStack | None = None
 
-    def add(self, delivery_id):
+    def add(self, delivery_id: int) -> None:
         self._accepted.append(delivery_id)
         if len(self._accepted) >= self._batch:
             self.send()
 
-    def send(self):
+    def send(self) -> None:
         """Send the UPDATE of the rows accepted so far; do not wait for it."""
         if not self._accepted:
             return
         self.wait()
-        self._params[1] = ("{" + ",".join(map(str, self._accepted)) + "}").encode()
-        self._accepted = []
-        self._pgconn.send_query_params(self.SQL, self._params)
-        self._pending = True
+        ids, self._accepted = self._accepted, []
+        with contextlib.ExitStack() as stack:
+            cursor = self._connection.cursor()
+            # Closed after the pipeline ends, once its result has reached it.
+            stack.callback(cursor.close)
+            stack.enter_context(self._connection.pipeline())
+            cursor.execute(self.SQL, [self._domain, ids, self._worker])
+            self._in_flight = stack.pop_all()
 
-    def wait(self):
+    def wait(self) -> None:
         """Read the answer of the UPDATE in flight: the connection is free for others."""
-        if not self._pending:
+        if self._in_flight is None:
             return
-        self._pending = False
-        pgconn = self._pgconn
-        pgconn.consume_input()
-        while pgconn.is_busy():
-            select.select([pgconn.socket], [], [], 5)
-            pgconn.consume_input()
-        error = None
-        while (result := pgconn.get_result()) is not None:
-            if result.status != pq.ExecStatus.COMMAND_OK and error is None:
-                encoding = db.connection.info.encoding
-                error = psycopg.errors.error_from_result(result, encoding=encoding)
-        if error is not None:
-            raise error
+        in_flight, self._in_flight = self._in_flight, None
+        in_flight.close()  # leaving pipeline mode syncs: raises the UPDATE's error, if any
 
-    def flush(self):
+    def flush(self) -> None:
         self.send()
         self.wait()
 

@@ -1,6 +1,7 @@
 """The sending engine's unit of work: issue_send_chunk, which the Celery task runs,
-sends one chunk of an issue's pending deliveries over one SMTP connection, at the rate
-all workers share (RateLimiter), and records each reader's result on their row."""
+sends one chunk of an issue's pending deliveries through one connection of the e-mail
+backend NEWSLETTER_EMAIL_BACKEND names (EMAIL_BACKEND unless set), at the rate all
+workers share (RateLimiter), and records each reader's result on their row."""
 
 import logging
 import smtplib
@@ -19,7 +20,6 @@ from .. import mail
 from ..models import Delivery, Issue, Subscriber
 from .deliveries import _claim, _fail, _Marks, _release, _retry_later
 from .issues import issue_finish_if_done
-from .smtp import _announce, _hand_over, _hang_up, _reconnect, _smtp_code
 from .subscribers import subscriber_mark_bounced
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,41 @@ NOT_THE_READERS = (
 )
 
 
+def _handed_over(backend, message) -> Exception | None:
+    """Give one reader's copy to the e-mail backend. None once the backend has taken it
+    (an SMTP server answered 250, a provider's API accepted it, locmem kept it); else
+    what stopped it, which is this reader's alone."""
+    try:
+        sent = backend.send_messages([message])
+    except NOT_THE_READERS:
+        raise
+    except Exception as error:  # noqa: BLE001 - any error here is this reader's
+        return error
+    if sent == 0:
+        return RuntimeError("The e-mail backend sent nothing and said nothing.")
+    return None
+
+
+def _smtp_code(error) -> int:
+    """The SMTP server's code in a refusal smtplib (or PipeliningSMTPBackend) raised."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return codes[0] if codes else 0
+    return getattr(error, "smtp_code", 0) or 0
+
+
+def _reopen(backend) -> bool:
+    """A new connection after an error nobody foresaw, which may have left the old one
+    in the middle of a message (PipeliningSMTPBackend has hung up then). False when the
+    server cannot be reached again."""
+    try:
+        backend.close()
+        backend.open()
+    except OSError:
+        return False
+    return True
+
+
 def _log_readers_error(issue_id, subscriber_id, what, error):
     logger.warning(
         "issue %s, subscriber %s: %s: %r",
@@ -90,22 +125,24 @@ def _log_readers_error(issue_id, subscriber_id, what, error):
     )
 
 
-def issue_send_chunk(*, issue_id, worker):
-    """Send up to NEWSLETTER_CHUNK_SIZE pending deliveries of the issue over one SMTP
-    connection. Returns True when pending rows remain (the task enqueues itself again).
+def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
+    """Send up to NEWSLETTER_CHUNK_SIZE pending deliveries of the issue through one
+    connection of the newsletters' e-mail backend. Returns True when pending rows remain
+    (the task enqueues itself again).
 
-    A row is marked sent right after the server accepted it (in groups of
-    NEWSLETTER_MARK_BATCH, default 1), and that mark is done before the next message can
-    be accepted: a SIGKILL can therefore re-send at most that many messages per killed
-    task. The database records one message while the next is prepared and announced
-    (see _Marks), and a server offering PIPELINING gets MAIL, RCPT and DATA in one write.
+    Each copy goes to the backend on its own (send_messages with one message): the
+    backend's answer, or its exception, is that reader's outcome. A row is marked sent
+    right after the backend took it (in groups of NEWSLETTER_MARK_BATCH, default 1), and
+    that mark is done before the next copy is given to the backend: a SIGKILL can
+    therefore re-send at most that many messages per killed task. The database records
+    one message while the next is prepared (see _Marks).
 
     Whatever goes wrong with one reader's copy (a name or an address that cannot go in
     a header, a refusal, an error nobody foresaw) is recorded on that reader's row and
-    the chunk goes on; only a lost connection ends it early. Paused or cancelled issues
-    stop within NEWSLETTER_STATUS_CHECK_EVERY messages; the chunk also stops after
-    NEWSLETTER_CHUNK_SECONDS, far inside the claim lease and the broker's visibility
-    timeout, and gives back what it did not send.
+    the chunk goes on; only a lost connection, or a server closing it (421), ends it
+    early. Paused or cancelled issues stop within NEWSLETTER_STATUS_CHECK_EVERY
+    messages; the chunk also stops after NEWSLETTER_CHUNK_SECONDS, far inside the claim
+    lease and the broker's visibility timeout, and gives back what it did not send.
     """
     issue = Issue.objects.select_related("newsletter").filter(pk=issue_id).first()
     if issue is None or issue.status != Issue.Status.SENDING:
@@ -117,11 +154,10 @@ def issue_send_chunk(*, issue_id, worker):
         return False
 
     unfinished = {delivery_id for delivery_id, _, _ in rows}
-    smtp = marks = None
+    backend = marks = None
     # Why the chunk stopped, if it was an error: its rows then keep their claim's count.
     # A server that cannot be reached is nobody's failure: the rows go back untried.
     crash = unreachable = None
-    ended = False
     try:
         prepared = mail.PreparedIssue(mail.render_issue(issue))
         subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
@@ -130,7 +166,7 @@ def issue_send_chunk(*, issue_id, worker):
         limiter = RateLimiter(settings.NEWSLETTER_RATE_PER_SECOND)
         deadline = time.monotonic() + settings.NEWSLETTER_CHUNK_SECONDS
         heartbeat = time.monotonic()
-        smtp = get_connection(fail_silently=False)
+        backend = get_connection(settings.NEWSLETTER_EMAIL_BACKEND)
         with db.cursor() as cursor:
             # Not waiting for the WAL flush makes each mark several times cheaper. Only a
             # crash of the PostgreSQL server itself (not of a worker) could lose the last
@@ -138,7 +174,7 @@ def issue_send_chunk(*, issue_id, worker):
             cursor.execute("SET synchronous_commit TO OFF")
         marks = _Marks(worker)
         try:
-            smtp.open()
+            backend.open()
         except OSError as error:
             unreachable = error
             raise
@@ -164,7 +200,7 @@ def issue_send_chunk(*, issue_id, worker):
                 unfinished.discard(delivery_id)
                 continue
             try:
-                recipient, raw = prepared.for_subscriber(subscriber)
+                message = prepared.copy_for(subscriber)
             except NOT_THE_READERS:
                 raise
             except Exception as error:  # noqa: BLE001 - any error here is this reader's
@@ -176,14 +212,16 @@ def issue_send_chunk(*, issue_id, worker):
                 unfinished.discard(delivery_id)
                 continue
             limiter.wait()
-            try:
-                _announce(smtp.connection, prepared.envelope_from, recipient, len(raw))
-                # The message before is recorded before this one can be accepted.
-                marks.wait()
-                _hand_over(smtp.connection, raw)
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+            # The message before is recorded before this one can be accepted.
+            marks.wait()
+            error = _handed_over(backend, message)
+            unfinished.discard(delivery_id)
+            if error is None:
+                marks.add(delivery_id)
+                continue
+            marks.flush()
+            if isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
                 # The server answered: 4xx is worth another try later, 5xx is final.
-                marks.flush()
                 code = _smtp_code(error)
                 if 400 <= code < 500:
                     _retry_later(delivery_id, attempts, error)
@@ -191,32 +229,20 @@ def issue_send_chunk(*, issue_id, worker):
                     _fail(delivery_id, attempts, error)
                     if isinstance(error, smtplib.SMTPRecipientsRefused) and code >= 500:
                         subscriber_mark_bounced(subscriber_id=subscriber_id)
-                unfinished.discard(delivery_id)
-                if smtp.connection.sock is None:  # the server closed (421)
+                if code == 421:  # the server closed the connection: the rest wait
                     break
-                continue
-            except OSError as error:
+            elif isinstance(error, OSError):
                 # The connection is gone (refused, reset, timed out): this row waits its
                 # backoff, the rest go back to pending for a later chunk.
-                marks.flush()
                 _retry_later(delivery_id, attempts, error)
-                unfinished.discard(delivery_id)
                 break
-            except NOT_THE_READERS:
-                raise
-            except Exception as error:  # noqa: BLE001 - any error here is this reader's
+            else:
                 # Nobody foresaw it: this row is tried again later (and fails once it
                 # used its attempts); the next reader gets a connection of their own.
                 _log_readers_error(issue_id, subscriber_id, "sending failed", error)
-                marks.flush()
                 _retry_later(delivery_id, attempts, error)
-                unfinished.discard(delivery_id)
-                if not _reconnect(smtp):
+                if not _reopen(backend):
                     break
-                continue
-            unfinished.discard(delivery_id)
-            marks.add(delivery_id)
-        ended = True
     except Exception as error:
         crash = None if error is unreachable else error
         raise
@@ -229,12 +255,10 @@ def issue_send_chunk(*, issue_id, worker):
             with db.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
             try:
-                if smtp is not None and not ended:
-                    _hang_up(smtp)
-                if smtp is not None:
-                    smtp.close()
+                if backend is not None:
+                    backend.close()
             except Exception:  # noqa: BLE001 - a broken connection must not hide the real error
-                logger.debug("closing the SMTP connection failed", exc_info=True)
+                logger.debug("closing the e-mail connection failed", exc_info=True)
 
     issue.refresh_from_db(fields=["status"])
     if issue.status == Issue.Status.CANCELLED:

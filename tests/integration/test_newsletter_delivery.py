@@ -24,8 +24,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 from devstack import workers as celery_workers
-from devstack.embedded import free_port, make_preexec
 from devstack.mailsink import MailSink
+from devstack.processes import free_port, make_preexec
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
 from tests.newsletters.factories import IssueFactory, NewsletterListFactory, bulk_subscribers
@@ -212,6 +212,20 @@ def test_each_confirmed_subscriber_of_the_list_gets_exactly_one_message(engine, 
     first = confirmed[messages[0]["X-Envelope-To"]]
     stored = Delivery.objects.get(issue=issue, subscriber_id=first)
     assert stored.message_id == messages[0]["Message-ID"]
+
+
+def test_another_backend_named_for_newsletters_delivers_each_copy_once(engine, sink, workers):
+    """NEWSLETTER_EMAIL_BACKEND names Django's own SMTP backend instead of the default
+    (common.mail.backends.PipeliningSMTPBackend): the workers send through it, one
+    message at a time, and every reader still gets exactly one copy."""
+    issue, confirmed, others = make_issue(["confirmed"] * 60 + ["pending"] * 5)
+    workers(
+        sink.url,
+        extra={"NEWSLETTER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+    )
+    services.issue_send_now(issue_id=issue.pk)
+    drive(issue, 30, workers.logs)
+    assert_exactly_once(sink, issue, confirmed, others)
 
 
 def test_arabic_issue_is_right_to_left(engine, sink, workers):

@@ -2,8 +2,8 @@
 
 from aiosmtpd.controller import Controller
 
-from devstack.embedded import free_port
 from devstack.mailsink import offer_pipelining
+from devstack.processes import free_port
 
 
 class Server:
@@ -43,7 +43,7 @@ def serving(settings):
         controller = Controller(server, hostname="127.0.0.1", port=port)
         controller.start()
         controllers.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "common.mail.backends.PipeliningSMTPBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

@@ -33,6 +33,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from common.mail.backends import PipeliningSMTPBackend
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
 from newsletters.services import sending
@@ -250,19 +251,20 @@ class IssueLife(RuleBasedStateMachine):
 
 @pytest.fixture
 def patched_engine(monkeypatch):
-    """_hand_over as the engine calls it, plus the kills and pauses a step asks for; a
-    dying worker records nothing more (its marks and its giving back never happen)."""
+    """The SMTP backend's hand-over as the engine calls it, plus the kills and pauses a
+    step asks for; a dying worker records nothing more (its marks and its giving back
+    never happen)."""
     hooks = Hooks()
-    hand_over = services._hand_over
-    services_announce = services._announce
+    hand_over = PipeliningSMTPBackend._hand_over
+    backend_announce = PipeliningSMTPBackend._announce
     release = services._release
     flush = services._Marks.flush
 
-    def announce(smtp, sender, recipient, size):
-        hooks.recipient = recipient
-        return services_announce(smtp, sender, recipient, size)
+    def announce(backend, sender, recipients, size):
+        hooks.recipient = recipients[0]
+        return backend_announce(backend, sender, recipients, size)
 
-    def hand_over_or_die(smtp, raw):
+    def hand_over_or_die(backend, raw):
         index = hooks.handed
         hooks.handed += 1
         if hooks.recipient in hooks.poison:
@@ -272,13 +274,14 @@ def patched_engine(monkeypatch):
             hooks.dying = True
             if hooks.kill_after_accept:
                 before = len(IssueLife.server.messages)
-                hand_over(smtp, raw)
+                hand_over(backend, raw)
                 if len(IssueLife.server.messages) > before:
                     hooks.in_flight = IssueLife.server.messages[-1][0]
             raise Killed
-        hand_over(smtp, raw)
+        answer = hand_over(backend, raw)
         if hooks.pause_at == index:
             services.issue_pause(issue_id=hooks.issue_id)
+        return answer
 
     def release_unless_dead(*args, **kwargs):
         if not hooks.dying:
@@ -288,8 +291,8 @@ def patched_engine(monkeypatch):
         if not hooks.dying:
             flush(self)
 
-    monkeypatch.setattr(sending, "_announce", announce)
-    monkeypatch.setattr(sending, "_hand_over", hand_over_or_die)
+    monkeypatch.setattr(PipeliningSMTPBackend, "_announce", announce)
+    monkeypatch.setattr(PipeliningSMTPBackend, "_hand_over", hand_over_or_die)
     monkeypatch.setattr(sending, "_release", release_unless_dead)
     monkeypatch.setattr(services._Marks, "flush", flush_unless_dead)
     return hooks

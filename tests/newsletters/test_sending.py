@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from common.mail.backends import PipeliningSMTPBackend
 from newsletters import services
 from newsletters.models import Delivery, Issue, Subscriber
 from newsletters.services import sending
@@ -223,14 +224,14 @@ def test_an_error_nobody_foresaw_in_one_transaction_is_that_readers_alone(
     server = serve(Server())
     issue, emails = sending_issue(5)
     unlucky = emails[2]
-    hand_over = services._hand_over
+    hand_over = PipeliningSMTPBackend._hand_over
 
-    def flaky(smtp, raw):
+    def flaky(backend, raw):
         if unlucky.encode() in raw:
             raise RuntimeError("something nobody foresaw")
-        return hand_over(smtp, raw)
+        return hand_over(backend, raw)
 
-    monkeypatch.setattr(sending, "_hand_over", flaky)
+    monkeypatch.setattr(PipeliningSMTPBackend, "_hand_over", flaky)
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is True
     assert sorted(recipient for recipient, _ in server.messages) == sorted(set(emails) - {unlucky})
     row = Delivery.objects.get(issue=issue, subscriber__email=unlucky)
@@ -280,13 +281,14 @@ def test_rows_given_back_untried_get_their_attempt_back(serve, settings, monkeyp
     settings.NEWSLETTER_STATUS_CHECK_EVERY = 2
     serve(Server())
     issue, _ = sending_issue(6)
-    hand_over = services._hand_over
+    hand_over = PipeliningSMTPBackend._hand_over
 
-    def pause_after_first(smtp, raw):
-        hand_over(smtp, raw)
+    def pause_after_first(backend, raw):
+        answer = hand_over(backend, raw)
         services.issue_pause(issue_id=issue.pk)
+        return answer
 
-    monkeypatch.setattr(sending, "_hand_over", pause_after_first)
+    monkeypatch.setattr(PipeliningSMTPBackend, "_hand_over", pause_after_first)
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
     sent = Delivery.objects.filter(issue=issue, status="sent")
     pending = Delivery.objects.filter(issue=issue, status="pending")
@@ -303,17 +305,19 @@ def test_a_chunk_stopped_mid_message_hangs_up_at_once(serve, settings, monkeypat
     settings.EMAIL_TIMEOUT = 10
     server = serve(Server())
     issue, emails = sending_issue(3)
-    hand_over = services._hand_over
+    hand_over = PipeliningSMTPBackend._hand_over
     calls = []
 
-    def database_gone_before_the_second_message(smtp, raw):
-        # Where marks.wait() reads the database's answer, right before the hand-over.
+    def database_gone_before_the_second_message(backend, raw):
+        # An error from outside the conversation, raised in the middle of it.
         calls.append(1)
         if len(calls) == 2:
             raise psycopg.OperationalError("server closed the connection unexpectedly")
-        return hand_over(smtp, raw)
+        return hand_over(backend, raw)
 
-    monkeypatch.setattr(sending, "_hand_over", database_gone_before_the_second_message)
+    monkeypatch.setattr(
+        PipeliningSMTPBackend, "_hand_over", database_gone_before_the_second_message
+    )
     started = time.monotonic()
     with pytest.raises(psycopg.OperationalError):
         services.issue_send_chunk(issue_id=issue.pk, worker="w1")
