@@ -10,7 +10,12 @@ uses Redis database 9 and a queue of its own; the SMTP sink (aiosmtpd) runs in a
 process, counting each (Message-ID, envelope recipient) in memory, writing nothing to
 disk; a copy whose recipient is not the subscriber of its Message-ID counts as
 misaddressed. The watchdog (what Celery beat runs in production) is called from this
-script once a second.
+script once a second. The workers send through the configured default, EMAIL_URL=smtp://
+(common.mail.backends.PipeliningSMTPBackend).
+
+Before and after a change, in the same run: --before DIR runs DIR's own copy of this
+script first (a checkout of the engine before the change, e.g. `git worktree add
+/tmp/bench-old <commit>`), then this tree's engine, and prints both in one table.
 """
 
 import argparse
@@ -34,6 +39,15 @@ from machine import describe
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DB = "cpaor_bench_news"
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.M | re.I)
+# The lines every version of this script ends with, read back from an older one's output.
+RESULT_LINES = {
+    "elapsed": re.compile(r"^elapsed: ([\d.]+) s; rate: (\d+) messages/s", re.M),
+    "counts": re.compile(
+        r"^duplicates: (\d+); losses: (\d+); unexpected: (\d+); misaddressed: (\d+)"
+        r"(?:; failed: (\d+))?",
+        re.M,
+    ),
+}
 
 
 def sink_main(port, ready, result_path):
@@ -77,8 +91,74 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the engine before a change: its own benchmark runs first",
+    )
     args = parser.parse_args()
+    if args.before is None:
+        return 0 if clean(run(args)) else 1
+    before = run_before(args)
+    after = run(args)
+    print_table([(f"before ({describe_tree(args.before)})", before),
+                 (f"after ({describe_tree(REPO)})", after)])  # fmt: skip
+    return 0 if clean(before) and clean(after) else 1
 
+
+def clean(result):
+    return not any(result[key] for key in ("duplicates", "losses", "unexpected", "misaddressed"))
+
+
+def describe_tree(path):
+    """The commit a tree is at, with "+ changes" when its files differ from it."""
+    git = ["git", "-C", str(path)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()  # fmt: skip
+    dirty = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", "bench", "common",
+                            "newsletters", "cpaor"]).returncode  # fmt: skip
+    return f"{path} at {commit}{' + changes' if dirty else ''}"
+
+
+def run_before(args):
+    """The older engine's own benchmark, its output shown as it comes, its result read
+    from the lines it ends with."""
+    command = [sys.executable, str(args.before / "bench" / "newsletter_send.py"),
+               "--subscribers", str(args.subscribers), "--workers", str(args.workers),
+               "--chunk", str(args.chunk), "--timeout", str(args.timeout)]  # fmt: skip
+    print(f"== before: {args.before}", flush=True)
+    process = subprocess.run(command, cwd=args.before, capture_output=True, text=True)
+    print(process.stdout + process.stderr, flush=True)
+    elapsed = RESULT_LINES["elapsed"].search(process.stdout)
+    counts = RESULT_LINES["counts"].search(process.stdout)
+    if not (elapsed and counts):
+        sys.exit(f"the benchmark in {args.before} printed no result (exit {process.returncode})")
+    duplicates, losses, unexpected, misaddressed, failed = counts.groups()
+    return {
+        "elapsed": float(elapsed.group(1)),
+        "rate": int(elapsed.group(2)),
+        "duplicates": int(duplicates),
+        "losses": int(losses),
+        "unexpected": int(unexpected),
+        "misaddressed": int(misaddressed),
+        "failed": int(failed or 0),
+    }
+
+
+def print_table(results):
+    columns = ["elapsed", "rate", "duplicates", "losses", "unexpected", "misaddressed", "failed"]
+    print()
+    print("| engine | elapsed (s) | messages/s | duplicates | losses | unexpected "
+          "| misaddressed | failed |")  # fmt: skip
+    print("| --- |" + " ---: |" * len(columns))
+    for name, result in results:
+        cells = [f"{result['elapsed']:.1f}", *(str(result[key]) for key in columns[1:])]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def run(args):
+    """Send the issue through this tree's engine; print and return the figures."""
+    print(f"== after: {REPO}", flush=True)
     database_url = recreate_database(BENCH_DB)
     broker = with_path(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 9)
     queue = f"bench-news-{os.getpid()}"
@@ -142,7 +222,7 @@ def main():
     }
 
     from devstack import workers as celery_workers
-    from devstack.embedded import free_port
+    from devstack.processes import free_port
 
     port = free_port()
     result_path = Path(tempfile.gettempdir()) / f"{queue}.json"
@@ -208,9 +288,18 @@ def main():
     print(f"elapsed: {elapsed:.1f} s; rate: {received / elapsed:.0f} messages/s")
     print(
         f"duplicates: {duplicates}; losses: {losses}; unexpected: {strangers}; "
-        f"misaddressed: {misaddressed}; failed: {failed}"
+        f"misaddressed: {misaddressed}; failed: {failed}",
+        flush=True,
     )
-    return 0 if not (duplicates or losses or strangers or misaddressed) else 1
+    return {
+        "elapsed": elapsed,
+        "rate": round(received / elapsed),
+        "duplicates": duplicates,
+        "losses": losses,
+        "unexpected": strangers,
+        "misaddressed": misaddressed,
+        "failed": failed,
+    }
 
 
 if __name__ == "__main__":
