@@ -46,7 +46,7 @@ class LibraryFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.language = language or current_language()
 
-    @property
+    @cached_property
     def values(self):
         """The valid filters; a mistyped year is ignored (and shown as an error)."""
         if not self.is_bound:
@@ -88,18 +88,28 @@ class LibraryFilterSet(django_filters.FilterSet):
     @cached_property
     def matches(self):
         """A mask of the resources matching the words; None without words. Sorted by
-        relevance, the same query reads which titles hold the words."""
+        relevance, the same query reads which titles hold the words, unless the facets
+        leave so few resources that their own documents will tell."""
         if not self.search_words:
             return None
 
         def read():
-            with_titles = self.sort_order == "relevance"
+            with_titles = self.sort_order == "relevance" and self._facets_let_through() > (
+                TIER_DIRECTLY
+            )
             found = search(self.search_words, titles=with_titles)
             if with_titles:
                 self.index.remember(("titles", self._words_key), self._mask_of(found[1]))
             return self._mask_of(found[0])
 
         return self._remembered("matches", read)
+
+    def _facets_let_through(self):
+        """How many resources the chosen facets let through, whatever the words."""
+        mask = None
+        for facet_mask in self.masks.values():
+            mask = facet_mask if mask is None else mask & facet_mask
+        return self.index.size if mask is None else int(np.count_nonzero(mask))
 
     def _in_tier(self, tier):
         """A mask of the resources whose titles ("titles") or titles and summaries together

@@ -1,19 +1,40 @@
 """Timings of the list page's own code: the count, the first page and every facet's
-counts, as the view reads them."""
+counts, as the view reads them.
+
+Besides the wall-clock time, each page's CPU time: this process's and its Postgres
+backend's (from /proc/<pid>/schedstat, in nanoseconds), added up. On a machine other
+work keeps busy, the wall-clock figures grow with the load; the CPU time much less, so
+it is the figure to compare between runs in different hours.
+"""
 
 import statistics
 import time
+from pathlib import Path
 
 from .words import SEARCHES
 
 
-def timed(function, reps, **kwargs):
-    durations, result = [], None
+def backend_cpu(pid):
+    """Nanoseconds of CPU the process pid (the Postgres backend, on this machine) used."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0  # Postgres on another machine: the page's CPU is this process's alone
+
+
+def timed(function, reps, backend=None, **kwargs):
+    """([wall ms], [CPU ms], last result) of reps calls of function."""
+    durations, cpu, result = [], [], None
     for _ in range(reps):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time_ns()
+        started_backend = backend_cpu(backend) if backend else 0
         result = function(**kwargs)
         durations.append((time.perf_counter() - started) * 1000)
-    return durations, result
+        used = time.process_time_ns() - started_cpu
+        if backend:
+            used += backend_cpu(backend) - started_backend
+        cpu.append(used / 1e6)
+    return durations, cpu, result
 
 
 def percentile(values, fraction):
@@ -79,6 +100,9 @@ def run_queries(reps):
         ),
     ]
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         index.library_index()
@@ -91,8 +115,8 @@ def run_queries(reps):
         function()  # warm the caches once; the figures are for a library in use
         reset_queries()
         with CaptureQueriesContext(connection) as queries:
-            durations, result = timed(function, reps)
-        warm, _result = timed(function, reps, warm=True)
+            durations, cpu, result = timed(function, reps, backend)
+        warm, _cpu, _result = timed(function, reps, warm=True)
         rows.append(
             (
                 name,
@@ -101,6 +125,8 @@ def run_queries(reps):
                 statistics.median(durations),
                 percentile(durations, 0.95),
                 percentile(warm, 0.95),
+                statistics.median(cpu),
+                percentile(cpu, 0.95),
             )
         )
     return rows

@@ -3,7 +3,8 @@
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from resources import services
 from resources.index import library_index
@@ -214,3 +215,24 @@ def test_when_titles_fill_the_page_the_summaries_wait_for_the_next(
         second = client.get(LIST, {"q": "water", "page": 2}).context["resources"]
     titles = [r.title for r in second]
     assert titles == [f"Water {year}" for year in range(2004, 1999, -1)] + ["Soap"]
+
+
+@pytest.mark.django_db
+def test_a_search_narrowed_by_facets_to_a_few_resources_reads_no_titles_for_the_library(
+    client, monkeypatch
+):
+    monkeypatch.setattr("resources.filters.TIER_DIRECTLY", 1)
+    ResourceFactory(title_en="Water report", type="report")
+    ResourceFactory(title_en="Water kits", type="toolkit")
+    ResourceFactory(title_en="Sanitation", summary_en="Water.", type="toolkit")
+
+    def search(params):
+        with CaptureQueriesContext(connection) as queries:
+            found = client.get(LIST, params).context["resources"]
+        reads_titles = any("resources_search_titles" in query["sql"] for query in queries)
+        return [r.title for r in found], reads_titles
+
+    # Two toolkits: more than are put in tiers directly, so the titles' index answers.
+    assert search({"q": "water", "type": "toolkit"}) == (["Water kits", "Sanitation"], True)
+    # One report: its own document tells its tier.
+    assert search({"q": "report", "type": "report"}) == (["Water report"], False)
