@@ -24,10 +24,14 @@ as it is; a column present but empty clears it. Uploaded files cannot come from 
 `links` never touches a version that has an uploaded file.
 
 Export writes the same columns; a text starting with = + - or @ is written with a leading
+apostrophe, so a spreadsheet shows it rather than running it (common/spreadsheet.py), and
+the import takes the apostrophe off again.
 
 - columns: the columns, separators and limits above.
 - reading: read the file and check each row (nothing is written).
-- importing: import_resources, which writes the checked rows in one transaction.
+- importing: import_resources, which writes the checked rows in one transaction, each
+  through services.resource_create or resource_update (a row the service refuses is that
+  row's error).
 - exporting: export_resources.
 """
 

@@ -7,7 +7,7 @@ from common.audit import trail_for
 from resources.models import Resource, ResourceVersion
 
 from .factories import ResourceFactory, TopicFactory, content_editor, resource_curator
-from .files import EXE_BYTES, pdf_bytes
+from .files import EXE_BYTES, PNG_BYTES, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +185,20 @@ def test_a_resource_created_published_with_a_link_has_one_line_for_itself_and_on
         "Created and published",
         "Added language version “Alternative care in emergencies (English)”.",
     ]
+
+
+def test_a_curator_adds_changes_and_clears_a_thumbnail_in_the_form(client):
+    client.force_login(resource_curator())
+    cover = SimpleUploadedFile("Cover.png", PNG_BYTES, content_type="image/png")
+    assert client.post(ADD, resource_form(thumbnail=cover)).status_code == 302
+    resource = Resource.objects.get()
+    assert resource.thumbnail.name.startswith("resources/thumbnails/cover-")
+    assert resource.thumbnail.read() == PNG_BYTES
+    change = f"{CHANGELIST}{resource.pk}/change/"
+    other = SimpleUploadedFile("Other.png", PNG_BYTES, content_type="image/png")
+    assert client.post(change, resource_form(thumbnail=other)).status_code == 302
+    resource.refresh_from_db()
+    assert resource.thumbnail.name.startswith("resources/thumbnails/other-")
+    assert client.post(change, resource_form(**{"thumbnail-clear": "on"})).status_code == 302
+    resource.refresh_from_db()
+    assert not resource.thumbnail
