@@ -290,7 +290,8 @@ class Results:
         ids = self.filterset.index.ids[self.filterset.order(stop)[item]].tolist()
         if not ids:
             return []
-        resources = self.filterset.queryset.filter(pk__in=ids)
+        # In the index's order, below: no ORDER BY to write or sort by.
+        resources = self.filterset.queryset.filter(pk__in=ids).order_by()
         if self.filterset.search_words:
             resources = resources.with_snippets(
                 self.filterset.search_words, self.filterset.language
