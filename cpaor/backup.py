@@ -2,9 +2,11 @@
 
 A backup is a folder with database.dump (pg_dump's custom format, restorable table by
 table with pg_restore) and files.tar.gz (the public uploads and the private membership
-documents). The pg_dump / pg_restore used are those of the server's major version:
-the ones in settings.PG_BIN_DIR (the development launcher's embedded Postgres), or the
-ones on PATH (Debian's pg_wrapper picks by version).
+documents, from the local folders or from the object storage buckets alike: a backup
+taken from one restores into the other). The pg_dump / pg_restore used are those of the
+server's major version: the ones in settings.PG_BIN_DIR (the development launcher's
+embedded Postgres, the image's postgresql-client), or the ones on PATH (Debian's
+pg_wrapper picks by version).
 """
 
 import shutil
@@ -15,6 +17,8 @@ from pathlib import Path
 
 import psycopg
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import connection
 
 
@@ -51,13 +55,44 @@ def tool(name, url):
     return found
 
 
-def file_roots():
-    roots = {"media": Path(settings.MEDIA_ROOT)}
-    private = (
-        getattr(settings, "PRIVATE_MEDIA_ROOT", None) or settings.BASE_DIR / ".data" / "private"
-    )
-    roots["private"] = Path(private)
-    return roots
+def file_stores():
+    """(folder in the archive, storage): the public uploads and the private documents."""
+    from members.models import private_storage
+
+    return {"media": storages["default"], "private": private_storage()}
+
+
+def walk(storage, folder=""):
+    """Every file name in a storage, through the storage API (local folder or bucket)."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:  # a local folder nothing was ever uploaded to
+        return
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for directory in directories:
+        yield from walk(storage, f"{folder}/{directory}" if folder else directory)
+
+
+def archive_storage(archive, folder, storage):
+    for name in walk(storage):
+        with storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(f"{folder}/{name}")
+            info.size = storage.size(name)
+            archive.addfile(info, handle)
+
+
+def restore_storage(root, storage):
+    """Put every file under root back at its own name, replacing what is there."""
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(root).as_posix()
+            if storage.exists(name):
+                storage.delete(name)
+            with path.open("rb") as handle:
+                saved = storage.save(name, File(handle))
+            if saved != name:
+                raise BackupError(f"{name} was restored as {saved}")
 
 
 def backup(directory):
@@ -73,9 +108,8 @@ def backup(directory):
     if result.returncode:
         raise BackupError(result.stderr.strip())
     with tarfile.open(directory / "files.tar.gz", "w:gz") as archive:
-        for name, root in file_roots().items():
-            if root.is_dir():
-                archive.add(root, arcname=name)
+        for folder, storage in file_stores().items():
+            archive_storage(archive, folder, storage)
     return dump
 
 
@@ -99,6 +133,5 @@ def restore(directory):
         with tempfile.TemporaryDirectory() as scratch, tarfile.open(files) as archive:
             # The "data" filter refuses absolute paths, ../ and links out of the folder.
             archive.extractall(scratch, filter="data")
-            for name, root in file_roots().items():
-                if (Path(scratch) / name).is_dir():
-                    shutil.copytree(Path(scratch) / name, root, dirs_exist_ok=True)
+            for folder, storage in file_stores().items():
+                restore_storage(Path(scratch) / folder, storage)

@@ -237,6 +237,7 @@ def s3_storage(bucket, *, public):
             "default_acl": None,
             "querystring_auth": not public,
             "querystring_expire": 60,
+            "signature_version": "s3v4",
             "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") if public else None,
             "file_overwrite": False,
         },
