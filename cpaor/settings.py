@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_filters",
+    "anymail",
     "common",
     "cpaor",
     "initiatives",
@@ -298,7 +299,20 @@ else:
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# An e-mail provider through django-anymail instead of SMTP, e.g.
+# EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend with ANYMAIL_MAILGUN_API_KEY.
+if env("EMAIL_BACKEND"):
+    EMAIL_BACKEND = env("EMAIL_BACKEND")
 EMAIL_TIMEOUT = 30
+# Anymail's settings from the environment, its own names with ANYMAIL_ before them
+# (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_WEBHOOK_SECRET):
+# the provider's bounce and complaint webhooks, /anymail/<provider>/tracking/, mark the
+# address bounced (newsletters/receivers.py).
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and value
+}
 # The backend newsletters go through (a dotted path, e.g. an e-mail provider's from
 # django-anymail); unset, EMAIL_BACKEND's.
 NEWSLETTER_EMAIL_BACKEND = env("NEWSLETTER_EMAIL_BACKEND", "") or None

@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # E-mail providers' delivery events (bounces, complaints), signed by the provider.
+    path("anymail/", include("anymail.urls")),
 ]
 
 urlpatterns += i18n_patterns(
