@@ -77,6 +77,8 @@ def serve_media(request, path):
         headers={
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
+            # Published files may show in feed readers and partners' pages.
+            "Cross-Origin-Resource-Policy": "cross-origin" if seen_by == PUBLIC else "same-origin",
             "Cache-Control": "public, max-age=86400" if seen_by == PUBLIC else "private, no-store",
         },
     )

@@ -25,6 +25,9 @@ class SecurityHeadersMiddleware:
         finally:
             request_id_var.reset(token)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        # Other sites' pages cannot load the portal's answers (Spectre-class leaks); the
+        # public uploads say otherwise for feed readers that show their thumbnails.
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.headers["X-Request-ID"] = request.id
         return response
 

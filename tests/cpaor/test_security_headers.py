@@ -22,7 +22,9 @@ def test_every_response_carries_the_security_headers(client, url):
     response = client.get(url)
     assert response.status_code in (200, 503)
     policy = directives(response["Content-Security-Policy"])
-    assert policy["default-src"] == ["'self'"]
+    # Nothing is allowed unless named: scripts, styles, images, fonts from the portal.
+    assert policy["default-src"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
@@ -33,6 +35,7 @@ def test_every_response_carries_the_security_headers(client, url):
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
     assert "geolocation=()" in response["Permissions-Policy"]
 
@@ -40,7 +43,7 @@ def test_every_response_carries_the_security_headers(client, url):
 def test_not_found_pages_carry_them_too(client):
     response = client.get("/en/initiatives/no-such-initiative/")
     assert response.status_code == 404
-    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
 
 
 def test_each_request_gets_an_id_and_a_proxy_id_is_kept(client):

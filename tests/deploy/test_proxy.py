@@ -194,6 +194,7 @@ def test_pages_come_over_https_compressed_with_hsts(stack):
     assert headers["content-encoding"] == "gzip"
     assert b"CP AoR" in gzip.decompress(body)
     assert headers["strict-transport-security"].startswith("max-age=31536000")
+    assert headers["cross-origin-resource-policy"] == "same-origin"
     assert "server" not in headers
     # One HSTS header, not the portal's and the proxy's.
     _, raw, _ = fetch(stack, "GET", "/en/")
@@ -306,6 +307,8 @@ def test_an_upload_is_sent_by_the_proxy_after_the_portals_check(stack):
     assert headers["content-type"] == "image/png"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "public, max-age=86400"
+    # A published thumbnail may show in a feed reader; pages stay same-origin.
+    assert headers["cross-origin-resource-policy"] == "cross-origin"
     assert "x-accel-redirect" not in headers
     # The file went out from the proxy: gunicorn's answer had an empty body.
     assert logged(stack, '"GET /media/resources/thumbnails/open-x1.png HTTP/1.1" 200 0')
