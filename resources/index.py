@@ -9,9 +9,9 @@ order are array operations of a few milliseconds, the way search engines count f
 What it holds is what facets.FACETS declares. Postgres stays the one source of truth:
 triggers (triggers.py, installed by migration) move a generation number in the same
 transaction as every change the index depends on, the facets' terms (topics, initiatives,
-regions) included, and only those. Each request reads
-that number, one small query, and the process rebuilds its index when it has moved, so
-a curator's change shows on the next page load, and a rolled-back change never shows.
+regions) included, and only those. Each request reads that number, one small query, and
+the process rebuilds its index when it has moved, so a curator's change shows on the
+next page load, and a rolled-back change never shows.
 """
 
 import threading
