@@ -99,8 +99,8 @@ def main():
         f"Worst p95: {worst:.1f} ms (goal: under 50 ms); worst CPU p95: {worst_cpu:.1f} ms. "
         "rows: results; SQL: queries per page; again: the same words' matches reused from "
         "the previous page (the next page, another sort or facet choice); CPU: this "
-        "process's and its Postgres backend's CPU time per page, which grows much less "
-        "with the machine's load than the wall-clock time."
+        "process's and its Postgres backend's CPU time per page, without the waits for a "
+        "core that a busy machine adds to the wall-clock time."
     )
     print(f"Load average (1, 5, 15 min): {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     if args.compare:

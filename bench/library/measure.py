@@ -2,9 +2,9 @@
 counts, as the view reads them.
 
 Besides the wall-clock time, each page's CPU time: this process's and its Postgres
-backend's (from /proc/<pid>/schedstat, in nanoseconds), added up. On a machine other
-work keeps busy, the wall-clock figures grow with the load; the CPU time much less, so
-it is the figure to compare between runs in different hours.
+backend's (from /proc/<pid>/schedstat, in nanoseconds), added up: it leaves out the
+time spent waiting for a core, so on a machine other work keeps busy it grows less than
+the wall-clock time, and it says how a page's time divides between Python and Postgres.
 """
 
 import statistics
