@@ -125,10 +125,10 @@ class BuiltMessage(Message):
         super().__init__()
         self.raw = raw
 
-    def as_bytes(self, unixfrom=False, linesep="\n"):
+    def as_bytes(self, unixfrom=False, linesep="\n", policy=None):
         return self.raw if linesep == "\r\n" else self.raw.replace(b"\r\n", linesep.encode())
 
-    def as_string(self, unixfrom=False, linesep="\n"):
+    def as_string(self, unixfrom=False, linesep="\n", policy=None):
         return self.as_bytes(linesep=linesep).decode("utf-8", errors="surrogateescape")
 
     def __bytes__(self):

@@ -5,11 +5,13 @@ import contextlib
 import functools
 import re
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 
@@ -111,7 +113,7 @@ class PipeliningSMTPBackend(EmailBackend):
         self._held = False
         super().close()
 
-    def send_messages(self, email_messages):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         if not email_messages:
             return 0
         accepted = 0
@@ -145,7 +147,7 @@ class PipeliningSMTPBackend(EmailBackend):
             raise first_error
         return accepted
 
-    def _connect(self):
+    def _connect(self) -> None:
         """Django's open(), raising whatever stops it even when failing silently: the
         message it was opened for records the error."""
         quiet, self.fail_silently = self.fail_silently, False
@@ -154,7 +156,7 @@ class PipeliningSMTPBackend(EmailBackend):
         finally:
             self.fail_silently = quiet
 
-    def _send_one(self, message):
+    def _send_one(self, message: EmailMessage) -> SMTPResult:
         recipients = message.recipients()
         if not recipients:
             return SMTPResult(SMTPResult.FAILED, text="The message has no recipients.")
@@ -184,7 +186,9 @@ class PipeliningSMTPBackend(EmailBackend):
             refused={address: (code, _text(text)) for address, (code, text) in refused.items()},
         )
 
-    def _announce(self, sender, recipients, size):
+    def _announce(
+        self, sender: str, recipients: list[str], size: int
+    ) -> dict[str, tuple[int, bytes]]:
         """MAIL, RCPT and DATA: all of a transaction but the message itself, which the
         server has not accepted yet. Returns the recipients refused while others were
         accepted ({address: (code, reply)}); raises the smtplib exception of a refusal."""
@@ -229,7 +233,7 @@ class PipeliningSMTPBackend(EmailBackend):
             )
         raise smtplib.SMTPDataError(*(data or replies[-1]))
 
-    def _hand_over(self, raw):
+    def _hand_over(self, raw: bytes) -> tuple[int, bytes]:
         """The message after DATA; the server's 250 is its promise to deliver it."""
         data = LEADING_DOT.sub(b"..", raw)
         if not data.endswith(b"\r\n"):
@@ -241,7 +245,7 @@ class PipeliningSMTPBackend(EmailBackend):
             raise smtplib.SMTPDataError(code, reply)
         return code, reply
 
-    def _after_refusal(self, codes):
+    def _after_refusal(self, codes: list[int]) -> None:
         """A server closing the connection (421) is let go; otherwise the refused
         transaction is reset, and the connection serves the next message."""
         if 421 in codes:
@@ -252,7 +256,7 @@ class PipeliningSMTPBackend(EmailBackend):
         except OSError:
             self._hang_up()
 
-    def _hang_up(self):
+    def _hang_up(self) -> None:
         """Close the socket without a word: the connection may be in the middle of a
         message, where QUIT would be taken as its text (and its answer waited for)."""
         if self.connection is not None:
@@ -261,7 +265,7 @@ class PipeliningSMTPBackend(EmailBackend):
             self.connection = None
 
 
-def _answer(error):
+def _answer(error: smtplib.SMTPException) -> tuple[int, bytes]:
     """(code, reply) of an smtplib refusal."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return next(iter(error.recipients.values()), (0, b""))

@@ -1,11 +1,11 @@
 """The delivery rows as the sending engine moves them: claim a chunk of pending rows
-(pending → sending), mark accepted rows sent without waiting on the database (_Marks,
-in psycopg's pipeline mode), give rows back, retry a row after a backoff or fail it."""
+(pending → sending), mark accepted rows sent (_Marks), give rows back, retry a row after
+a backoff or fail it."""
 
-import contextlib
 import smtplib
 from datetime import timedelta
 
+import psycopg
 from django.conf import settings
 from django.db import connection as db
 from django.db import transaction
@@ -57,63 +57,47 @@ def _claim(issue_id, worker, size):
 
 
 class _Marks:
-    """Marks accepted deliveries sent, without waiting on the database in between.
-
-    Each group of NEWSLETTER_MARK_BATCH accepted rows is one UPDATE, sent at once on the
-    task's own database connection in psycopg's pipeline mode; its answer is read (the
-    pipeline ends: Sync, commit, result) only when the connection is needed again, at
-    the latest just before the next message is given to the e-mail backend. The
-    database records one message while the task prepares the next, and at any moment at
-    most one group is accepted but maybe not yet recorded: what a SIGKILL can make go
-    twice, as with a mark that waited."""
+    """Marks accepted deliveries sent: each group of NEWSLETTER_MARK_BATCH accepted rows
+    is one UPDATE on the task's own database connection, committed before the next
+    copy goes to the e-mail backend. At any moment at most one group is accepted but
+    not yet recorded: what a SIGKILL can make go twice."""
 
     SQL = """
         UPDATE newsletters_delivery
         SET status = 'sent', sent_at = now(), last_error = '',
-            message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || %s || '>'
-        WHERE id = ANY(%s) AND status = 'sending' AND claimed_by = %s
+            message_id = '<issue-' || issue_id || '.' || subscriber_id || '@' || $1 || '>'
+        WHERE id = ANY($2::bigint[]) AND status = 'sending' AND claimed_by = $3
     """
 
     def __init__(self, worker: str) -> None:
         db.ensure_connection()
-        # The psycopg 3 Connection under Django's: its pipeline() and cursor() are
-        # psycopg's public API, and Django's own wrappers have no pipeline.
-        self._connection = db.connection
+        # A psycopg cursor of its own on the psycopg Connection under Django's, kept for
+        # the chunk: the query goes as written ($1…, nothing to rewrite) with its
+        # parameters apart, as text, and no Django cursor wrapper is in the way; a mark
+        # costs several times less CPU than through a Django cursor.
+        self._cursor = psycopg.RawCursor(db.connection)
         self._domain = mail.site_domain()
         self._worker = worker
         self._batch = max(1, settings.NEWSLETTER_MARK_BATCH)
         self._accepted: list[int] = []
-        self._in_flight: contextlib.ExitStack | None = None
 
     def add(self, delivery_id: int) -> None:
         self._accepted.append(delivery_id)
         if len(self._accepted) >= self._batch:
-            self.send()
-
-    def send(self) -> None:
-        """Send the UPDATE of the rows accepted so far; do not wait for it."""
-        if not self._accepted:
-            return
-        self.wait()
-        ids, self._accepted = self._accepted, []
-        with contextlib.ExitStack() as stack:
-            cursor = self._connection.cursor()
-            # Closed after the pipeline ends, once its result has reached it.
-            stack.callback(cursor.close)
-            stack.enter_context(self._connection.pipeline())
-            cursor.execute(self.SQL, [self._domain, ids, self._worker])
-            self._in_flight = stack.pop_all()
-
-    def wait(self) -> None:
-        """Read the answer of the UPDATE in flight: the connection is free for others."""
-        if self._in_flight is None:
-            return
-        in_flight, self._in_flight = self._in_flight, None
-        in_flight.close()  # leaving pipeline mode syncs: raises the UPDATE's error, if any
+            self._write()
 
     def flush(self) -> None:
-        self.send()
-        self.wait()
+        """Record the rows accepted so far, whatever their number."""
+        self._write()
+
+    def close(self) -> None:
+        self._cursor.close()
+
+    def _write(self) -> None:
+        if self._accepted:
+            ids, self._accepted = self._accepted, []
+            array = "{" + ",".join(map(str, ids)) + "}"
+            self._cursor.execute(self.SQL, [self._domain, array, self._worker])
 
 
 def _release(worker, ids, error=None):

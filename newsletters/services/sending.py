@@ -134,8 +134,7 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
     backend's answer, or its exception, is that reader's outcome. A row is marked sent
     right after the backend took it (in groups of NEWSLETTER_MARK_BATCH, default 1), and
     that mark is done before the next copy is given to the backend: a SIGKILL can
-    therefore re-send at most that many messages per killed task. The database records
-    one message while the next is prepared (see _Marks).
+    therefore re-send at most that many messages per killed task.
 
     Whatever goes wrong with one reader's copy (a name or an address that cannot go in
     a header, a refusal, an error nobody foresaw) is recorded on that reader's row and
@@ -180,7 +179,6 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
             raise
         for index, (delivery_id, subscriber_id, attempts) in enumerate(rows):
             if index and index % settings.NEWSLETTER_STATUS_CHECK_EVERY == 0:
-                marks.wait()
                 status = Issue.objects.filter(pk=issue_id).values_list("status", flat=True).first()
                 if status != Issue.Status.SENDING:
                     break
@@ -188,12 +186,10 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
             if now > deadline:
                 break
             if now - heartbeat > 1:
-                marks.wait()
                 Issue.objects.filter(pk=issue_id).update(heartbeat_at=timezone.now())
                 heartbeat = now
             subscriber = subscribers.get(subscriber_id)
             if subscriber is None or subscriber.status != Subscriber.Status.CONFIRMED:
-                marks.wait()
                 Delivery.objects.filter(
                     pk=delivery_id, status=Delivery.Status.SENDING, claimed_by=worker
                 ).update(status=Delivery.Status.SKIPPED, attempts=F("attempts") - 1)
@@ -207,13 +203,10 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
                 # The copy cannot be built (a name with a line break, an address that
                 # cannot be encoded): it never will be, so the row fails at once.
                 _log_readers_error(issue_id, subscriber_id, "no copy can be built", error)
-                marks.wait()
                 _fail(delivery_id, attempts, error)
                 unfinished.discard(delivery_id)
                 continue
             limiter.wait()
-            # The message before is recorded before this one can be accepted.
-            marks.wait()
             error = _handed_over(backend, message)
             unfinished.discard(delivery_id)
             if error is None:
@@ -250,6 +243,7 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
         try:
             if marks is not None:
                 marks.flush()
+                marks.close()
         finally:
             _release(worker, unfinished, crash)
             with db.cursor() as cursor:

@@ -111,7 +111,6 @@ def test_a_backends_exception_for_one_copy_is_that_readers_failure_alone(setting
 def test_through_anymails_test_backend_the_issue_is_sent(settings):
     pytest.importorskip("anymail")
     settings.NEWSLETTER_EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-    settings.ANYMAIL = {}
     issue, readers = sending_issue(3)
 
     assert services.issue_send_chunk(issue_id=issue.pk, worker="w1") is False
