@@ -10,9 +10,6 @@ Callers use this package (`from resources import services`); the names below are
 modules' own.
 """
 
-from collections.abc import Iterable
-
-from ..models import Resource
 from .extraction import (
     EXTRACTED_TEXT_LIMIT,
     EXTRACTION_MAX_ATTEMPTS,
@@ -52,23 +49,8 @@ __all__ = [
     "resource_update_search_vector",
     "resource_versions_saved",
     "resources_import_csv",
-    "resources_mark_key",
-    "resources_unpublish",
     "resources_update_search_vectors",
     "version_extract_text",
     "version_file_changed",
     "versions_requeue_stalled",
 ]
-
-
-# The names before the services took ids and an actor, kept for the facet index's tests
-# (tests/resources/test_index.py) until they call resource_unpublish and
-# resource_mark_key; they act for nobody, so they leave no line in the audit trail.
-def resources_unpublish(*, resources: Iterable[Resource]) -> int:
-    return resource_unpublish(actor=None, resource_ids=[resource.pk for resource in resources])
-
-
-def resources_mark_key(*, resources: Iterable[Resource], is_key: bool = True) -> int:
-    return resource_mark_key(
-        actor=None, resource_ids=[resource.pk for resource in resources], is_key=is_key
-    )

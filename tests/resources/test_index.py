@@ -45,8 +45,8 @@ def test_each_committed_change_the_index_reads_moves_the_generation_once():
     for change in (
         lambda: resource.topics.add(TopicFactory()),
         lambda: LinkVersionFactory(resource=resource, language="fr"),
-        lambda: services.resources_unpublish(resources=[resource]),
-        lambda: services.resources_mark_key(resources=[resource]),
+        lambda: services.resource_unpublish(actor=None, resource_ids=[resource.pk]),
+        lambda: services.resource_mark_key(actor=None, resource_ids=[resource.pk]),
     ):
         before = generation()
         change()
@@ -105,7 +105,7 @@ def test_the_list_shows_a_committed_change_on_the_next_page_load(client):
     assert facet(client, "topic") == {"education": 1}
     ResourceFactory(title_en="Schools", topics=[topic])
     assert facet(client, "topic") == {"education": 2}
-    services.resources_unpublish(resources=[resource])
+    services.resource_unpublish(actor=None, resource_ids=[resource.pk])
     assert facet(client, "topic") == {"education": 1}
     topic.name_en = "Schooling"
     topic.save()
