@@ -9,7 +9,8 @@ positions) and its choices with their counts. The facet index (index.py) and the
 read, so an edit that changes nothing the library shows (an initiative's body, a
 download count) rebuilds nothing.
 
-Adding a facet is one entry in FACETS, then a migration that installs trigger_sql()'s
+Each facet names the template that draws it on the list page, which shows FACETS in
+their order. Adding a facet is one entry in FACETS, then a migration that installs trigger_sql()'s
 triggers as they are then (migration 0008 shows how); tests/resources/
 test_search_registry.py fails, saying so, until the installed triggers match.
 """
@@ -73,6 +74,8 @@ class Column:
 class Choice(Column):
     """One value of a fixed list per resource (its type)."""
 
+    template = "resources/includes/facet.html"
+
     def __init__(self, name, label, field, choices):
         self.name, self.label, self.field, self.choices = name, label, field, choices
         self.values = [value for value, _label in choices]
@@ -104,8 +107,10 @@ class Choice(Column):
 class Year(Column):
     """The year of a date, chosen as a range; 0 in the index when undated."""
 
-    def __init__(self, name, field):
-        self.name, self.field = name, field
+    template = "resources/includes/facet_year.html"
+
+    def __init__(self, name, label, field):
+        self.name, self.label, self.field = name, label, field
 
     def sql(self):
         return f"COALESCE(EXTRACT(YEAR FROM {self.field})::int, 0)"
@@ -147,12 +152,17 @@ class YearFilter(django_filters.NumberFilter):
 class Flag(Column):
     """A yes or no (a key resource); chosen, only the yeses; counted, the yeses."""
 
-    def __init__(self, name, label, field):
+    template = "resources/includes/facet_flag.html"
+
+    def __init__(self, name, label, field, choice_label):
         self.name, self.label, self.field = name, label, field
+        self.choice_label = choice_label
 
     def filters(self):
         return {
-            self.name: django_filters.BooleanFilter(label=self.label, widget=forms.CheckboxInput)
+            self.name: django_filters.BooleanFilter(
+                label=self.choice_label, widget=forms.CheckboxInput
+            )
         }
 
     def array(self, values):
@@ -167,6 +177,8 @@ class Flag(Column):
 
 class Linked:
     """A facet of many values per resource: the index keeps a bitmap per value."""
+
+    template = "resources/includes/facet.html"
 
     def mask(self, index, values, filterset):
         keys = self.keys(values, filterset)
@@ -266,7 +278,7 @@ class Terms(Linked):
 FACETS = (
     Choice("type", _("Type"), "type", Resource.Type.choices),
     LinkedChoice("language", _("Language"), ResourceVersion, "language", Language.choices),
-    Year("year", "publication_date"),
+    Year("year", _("Year of publication"), "publication_date"),
     Terms("topic", _("Topic"), Topic, ["topics"]),
     Terms(
         "initiative",
@@ -278,7 +290,7 @@ FACETS = (
         where={"is_published": True},
     ),
     Terms("region", _("Region"), Region, ["regions", "countries__region"]),
-    Flag("key", _("Key resources only"), "is_key"),
+    Flag("key", _("Key resources"), "is_key", _("Key resources only")),
 )
 COLUMNS = [facet for facet in FACETS if isinstance(facet, Column)]
 LINKED = [facet for facet in FACETS if isinstance(facet, Linked)]

@@ -12,6 +12,7 @@ from common.languages import current_language
 from initiatives.models import Initiative, Partner
 
 from . import services
+from .facets import FACETS
 from .filters import ResourceFilter
 from .models import Resource, ResourceVersion, Topic
 
@@ -54,6 +55,15 @@ class ResourceListView(FilterView):
         context = super().get_context_data(**kwargs)
         filterset = context["filter"]
         context["facets"] = filterset.facets()
+        form = filterset.form
+        context["facet_panels"] = [
+            (
+                facet,
+                context["facets"][facet.name],
+                form[facet.name] if facet.name in form.fields else None,
+            )
+            for facet in FACETS
+        ]
         context["filtering"] = filterset.is_filtering
         context["searching"] = filterset.search_words
         context["sort"] = filterset.sort_order
