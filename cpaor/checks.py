@@ -28,7 +28,7 @@ def check_trusted_proxies(app_configs, **kwargs):
                 f"ALLAUTH_TRUSTED_PROXY_COUNT ({allauth_count}) differs from "
                 f"TRUSTED_PROXY_COUNT ({settings.TRUSTED_PROXY_COUNT}): the log-in limits "
                 "and the form limits would count different client addresses.",
-                hint="Leave ALLAUTH_TRUSTED_PROXY_COUNT as cpaor/settings.py sets it.",
+                hint="Leave ALLAUTH_TRUSTED_PROXY_COUNT as cpaor/settings/security.py sets it.",
                 id="cpaor.W002",
             )
         )
