@@ -50,8 +50,9 @@ lock:
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^pkg.resources' \
 		| grep -vxF -f .lock-prod > .lock-dev
 	{ sed -n '/^#/p' requirements.lock; cat .lock-prod; } > requirements.lock.new
-	{ sed -n '/^#/p' requirements-dev.lock; cat .lock-dev; } > requirements-dev.lock
+	{ sed -n '/^#/p' requirements-dev.lock; cat .lock-dev; } > requirements-dev.lock.new
 	mv requirements.lock.new requirements.lock
+	mv requirements-dev.lock.new requirements-dev.lock
 	rm -rf .lock-venv .lock-prod .lock-dev
 
 clean:
