@@ -86,6 +86,18 @@ class Subscriber(models.Model):
     updated = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True, editable=False)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True, editable=False)
+    plain_text = models.BooleanField(
+        _("plain text only"),
+        default=False,
+        db_default=False,
+        help_text=_("Send issues without HTML or images: smaller, for slow connections."),
+    )
+    # Temporary delivery failures reported since the last message that reached the reader;
+    # at NEWSLETTER_SOFT_BOUNCE_LIMIT the reader counts as bounced.
+    soft_bounces = models.PositiveSmallIntegerField(
+        _("soft bounces"), default=0, db_default=0, editable=False
+    )
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("subscriber")
@@ -226,7 +238,10 @@ class Issue(models.Model):
     )
     body = models.TextField(
         _("body"),
-        help_text=_("HTML; scripts, styles and unknown tags are removed on save."),
+        help_text=_(
+            "Markdown: **bold**, *italic*, [links](https://…), lists, headings (##) and "
+            "images uploaded below. HTML is kept too; scripts and styles are removed."
+        ),
     )
     featured_resources = models.ManyToManyField(
         Resource, verbose_name=_("featured resources"), blank=True, related_name="+"
@@ -285,6 +300,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        BOUNCED = "bounced", _("Bounced")
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
@@ -294,9 +310,12 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)
+    # When the engine last handed (or tried to hand) this copy to the e-mail backend.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     message_id = models.CharField(max_length=250, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -320,3 +339,93 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.issue_id} → {self.subscriber_id}: {self.status}"
+
+
+class IssueImage(models.Model):
+    """An image an editor uploaded for an issue's body, served by the portal itself."""
+
+    issue = models.ForeignKey(
+        Issue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="images",
+        verbose_name=_("issue"),
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to="newsletters/images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+    )
+    alt_text = models.CharField(
+        _("text alternative"),
+        max_length=300,
+        validators=[single_line],
+        help_text=_("What the image shows, read aloud by screen readers."),
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issue image")
+        verbose_name_plural = _("issue images")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return self.alt_text
+
+
+class BounceReport(models.Model):
+    """One report that a message did not reach its reader, or that the reader called it
+    spam: a bounce message our receiver parsed (RFC 3464), an abuse report (RFC 5965),
+    or an e-mail provider's webhook."""
+
+    class Kind(models.TextChoices):
+        HARD = "hard", _("Permanent failure")
+        SOFT = "soft", _("Temporary failure")
+        COMPLAINT = "complaint", _("Complaint (marked as spam)")
+
+    class Source(models.TextChoices):
+        RECEIVER = "receiver", _("Bounce message")
+        WEBHOOK = "webhook", _("E-mail provider")
+        ADMIN = "admin", _("Staff")
+
+    received = models.DateTimeField(_("received"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    email = models.EmailField(_("address"), max_length=254, blank=True)
+    subscriber = models.ForeignKey(
+        Subscriber,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bounce_reports",
+        verbose_name=_("subscriber"),
+    )
+    delivery = models.ForeignKey(
+        Delivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bounce_reports",
+        verbose_name=_("delivery"),
+    )
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("bounce report")
+        verbose_name_plural = _("bounce reports")
+        ordering = ["-received", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.email}"
