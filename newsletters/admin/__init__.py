@@ -1,0 +1,8 @@
+"""The newsletters' admin: lists, subscribers, and issues (composing in compose.py,
+sending and its follow-up in issues.py)."""
+
+from .issues import IssueAdmin
+from .lists import NewsletterListAdmin
+from .subscribers import SubscriberAdmin
+
+__all__ = ["IssueAdmin", "NewsletterListAdmin", "SubscriberAdmin"]
