@@ -14,7 +14,10 @@ in admin is never overwritten (nor is it by a later edit of the files).
 import tomllib
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django_countries import countries
 
 from common.languages import translated
 
@@ -22,6 +25,7 @@ from .models import Country, Initiative, Partner, Region, Theme
 
 CONTENT = Path(__file__).resolve().parent / "content"
 VOCABULARIES = "vocabularies"
+COUNTRY_REGIONS = "country_regions"
 
 
 def read_content(path):
@@ -33,7 +37,7 @@ def read_initiatives(folder=CONTENT):
     initiatives = [
         {"slug": path.stem, **read_content(path)}
         for path in folder.glob("*.toml")
-        if path.stem != VOCABULARIES
+        if path.stem not in (VOCABULARIES, COUNTRY_REGIONS)
     ]
     return sorted(initiatives, key=lambda data: (data["order"], data["slug"]))
 
@@ -42,6 +46,12 @@ _vocabularies = read_content(CONTENT / f"{VOCABULARIES}.toml")
 THEMES = _vocabularies["themes"]
 REGIONS = _vocabularies["regions"]
 COUNTRIES = _vocabularies["countries"]
+# ISO code -> region slug, for every country ISO 3166-1 lists.
+COUNTRY_REGION = {
+    code: region
+    for region, codes in read_content(CONTENT / f"{COUNTRY_REGIONS}.toml").items()
+    for code in codes
+}
 PARTNERS = _vocabularies["partners"]
 INITIATIVES = read_initiatives()
 
@@ -83,15 +93,33 @@ def load_partners(partners):
     return created
 
 
+def country_names(iso_code):
+    """{language: name} of a country: vocabularies.toml's, else django-countries'."""
+    if iso_code in COUNTRIES:
+        return COUNTRIES[iso_code]["name"]
+    names = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names[language] = str(countries.name(iso_code))
+    return names
+
+
 def _load_countries():
+    """Every country of ISO 3166-1, so that an organisation anywhere can apply. A country
+    that exists keeps its names, but a language it lacks is filled in."""
     created = 0
     regions = {region.slug: region for region in Region.objects.all()}
-    for iso_code, data in COUNTRIES.items():
-        _obj, was_created = Country.objects.get_or_create(
-            iso_code=iso_code,
-            defaults={"region": regions[data["region"]], **translated("name", data["name"])},
-        )
-        created += was_created
+    existing = {country.iso_code: country for country in Country.objects.all()}
+    for iso_code, region in COUNTRY_REGION.items():
+        names = translated("name", country_names(iso_code))
+        country = existing.get(iso_code)
+        if country is None:
+            Country.objects.create(iso_code=iso_code, region=regions[region], **names)
+            created += 1
+            continue
+        missing = {field: name for field, name in names.items() if not getattr(country, field)}
+        if missing:
+            Country.objects.filter(pk=country.pk).update(**missing)
     return created
 
 

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_filters",
+    # ISO 3166 country names in every language the portal speaks.
+    "django_countries",
     "anymail",
     "common",
     "cpaor",

@@ -34,7 +34,7 @@ def test_starting_content_twice_changes_nothing():
     assert counts() == first
     assert "created 0 initiatives" in output.getvalue()
     assert first["Initiative"] == 9
-    assert first["Region"] == 8
+    assert first["Region"] == 9
     assert first["Theme"] == 8
 
 
