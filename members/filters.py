@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import Country
+from initiatives.models import Country, Region
 
 from .models import Membership, MembershipType
 
@@ -28,9 +28,20 @@ class MembershipFilter(django_filters.FilterSet):
         empty_label=_("All countries"),
     )
 
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        field_name="countries__region",
+        to_field_name="slug",
+        queryset=Region.objects.filter(
+            countries__memberships__status=Membership.Status.ACTIVE
+        ).distinct(),
+        empty_label=_("All regions"),
+        distinct=True,
+    )
+
     class Meta:
         model = Membership
-        fields = ["q", "type", "country"]
+        fields = ["q", "type", "region", "country"]
 
     def search(self, queryset, name, value):
         """Name or acronym, ignoring case and accents."""
