@@ -222,6 +222,22 @@ class Issue(models.Model):
             SEND,
         ),
         Transition("finish", {Status.SENDING}, Status.SENT),
+        # Follow-ups once rows exist: a sent issue goes back to sending; a paused one
+        # stays paused (the services leave it so) and its new rows wait for "resume".
+        Transition(
+            "resend_failed",
+            {Status.SENDING, Status.PAUSED, Status.SENT},
+            Status.SENDING,
+            SEND,
+            verb="resend",
+        ),
+        Transition(
+            "send_to_new_readers",
+            {Status.SENDING, Status.PAUSED, Status.SENT},
+            Status.SENDING,
+            SEND,
+            verb="resend",
+        ),
         error=IssueStateError,
     )
 

@@ -1,34 +1,31 @@
 """Sending an issue and following it: the issue admin, its actions (send, schedule,
-pause, resume, cancel, test) with their confirmation pages, and the progress page."""
+pause, resume, cancel, test, resend to the readers whose copy failed, send to readers
+who joined after) with their confirmation pages; the progress page (progress.py) and
+the recipients (recipients.py). Times show in the editor's zone and in UTC
+(scheduling.py)."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import services
 from ..models import Issue, Subscriber
 from .compose import ComposeMixin, IssueForm
-
-
-class ScheduleForm(forms.Form):
-    when = forms.DateTimeField(
-        label=_("Send at (UTC)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Date and time in UTC."),
-    )
-
-    def clean_when(self):
-        when = self.cleaned_data["when"]
-        if when <= timezone.now():
-            raise forms.ValidationError(_("Choose a time in the future, or send now."))
-        return when
-
+from .progress import ProgressMixin
+from .recipients import RecipientsMixin
+from .scheduling import (
+    ZONED_FIELDS,
+    ScheduleForm,
+    editor_zone,
+    remember_zone,
+    when_display,
+    zone_displayer,
+)
 
 # Each action on an issue's change page, by the name in its URL: the action in
 # Issue.transitions, the service, the button's label and the question it asks.
@@ -63,11 +60,32 @@ ISSUE_ACTIONS = {
         _("Cancel"),
         _("Cancel this issue? Subscribers who have not received it yet never will."),
     ),
+    "resend": (
+        "resend_failed",
+        services.issue_resend_failed,
+        _("Resend to those who failed"),
+        _(
+            "Send this issue again to the readers whose copy failed? Readers who received "
+            "it do not get it twice."
+        ),
+    ),
+    "new-readers": (
+        "send_to_new_readers",
+        services.issue_send_to_new_readers,
+        _("Send to readers who joined after"),
+        _(
+            "Send this issue to the confirmed subscribers who joined the list after it "
+            "went out? Readers who received it do not get it twice."
+        ),
+    ),
 }
+# The follow-ups: their confirmation says how many readers they reach, and their
+# service returns how many it reached.
+FOLLOW_UPS = {"resend", "new-readers"}
 
 
 @admin.register(Issue)
-class IssueAdmin(ComposeMixin, admin.ModelAdmin):
+class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin):
     form = IssueForm
     list_display = ("subject", "newsletter", "status", "scheduled_at", "started_at", "progress")
     list_filter = ("status", "newsletter")
@@ -81,6 +99,17 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def _zoned(self, request, fields):
+        """Times in the zone the editor chose last, with UTC beside them."""
+        zone = editor_zone(request)
+        return [zone_displayer(zone, f) if f in ZONED_FIELDS else f for f in fields]
+
+    def get_list_display(self, request):
+        return self._zoned(request, super().get_list_display(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._zoned(request, super().get_readonly_fields(request, obj))
 
     def has_change_permission(self, request, obj=None):
         # Once sending has started, the text is what subscribers got: it stays as sent.
@@ -105,6 +134,16 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
         return [
             path("<int:pk>/preview/", wrap(self.preview_view), name="newsletters_issue_preview"),
             path("<int:pk>/progress/", wrap(self.progress_view), name="newsletters_issue_progress"),
+            path(
+                "<int:pk>/progress.json",
+                wrap(self.progress_json_view),
+                name="newsletters_issue_progress_json",
+            ),
+            path(
+                "<int:pk>/recipients/",
+                wrap(self.recipients_view),
+                name="newsletters_issue_recipients",
+            ),
             path("<int:pk>/test/", wrap(self.test_view), name="newsletters_issue_test"),
             re_path(
                 rf"^(?P<pk>[0-9]+)/(?P<action>{'|'.join(ISSUE_ACTIONS)})/$",
@@ -123,23 +162,6 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
     def _may_send(self, request, action="send_now"):
         if not Issue.transitions.permits(request.user, action):
             raise PermissionDenied
-
-    def progress_view(self, request, pk):
-        issue = self._issue(request, pk)
-        counts = services.issue_progress(issue.pk)
-        return TemplateResponse(
-            request,
-            "admin/newsletters/issue/progress.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Sending progress"),
-                "issue": issue,
-                "counts": counts,
-                "opts": self.model._meta,
-                "refresh": issue.status == Issue.Status.SENDING,
-                "actions": self._available_actions(issue, request.user),
-            },
-        )
 
     def test_view(self, request, pk):
         issue = self._issue(request, pk)
@@ -161,6 +183,7 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
         return [(by_action[action], ISSUE_ACTIONS[by_action[action]][2]) for action in allowed]
 
     def _confirm(self, request, issue, action, label, question, form=None, status=200):
+        zone = editor_zone(request)
         return TemplateResponse(
             request,
             "admin/newsletters/issue/confirm_action.html",
@@ -176,6 +199,9 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
                 "recipients": issue.newsletter.subscriptions.filter(
                     subscriber__status=Subscriber.Status.CONFIRMED
                 ).count(),
+                "scheduled_for": when_display(issue.scheduled_at, zone)
+                if issue.scheduled_at
+                else None,
             },
             status=status,
         )
@@ -194,7 +220,11 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
             except services.IssueStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
             return redirect("admin:newsletters_issue_change", issue.pk)
-        form = ScheduleForm(request.POST or None) if action == "schedule" else None
+        form = None
+        if action == "schedule":
+            form = ScheduleForm(request.POST or None, zone=editor_zone(request))
+        if action in FOLLOW_UPS:
+            question = self._reach_question(issue, transition, question)
         if request.method == "POST":
             if form is not None and not form.is_valid():
                 return self._confirm(request, issue, action, label, question, form, status=400)
@@ -202,15 +232,40 @@ class IssueAdmin(ComposeMixin, admin.ModelAdmin):
             if form is not None:
                 kwargs["when"] = form.cleaned_data["when"]
             try:
-                service(**kwargs)
+                result = service(**kwargs)
             except services.IssueStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return redirect("admin:newsletters_issue_change", issue.pk)
-            self.message_user(request, _("Done: %(action)s.") % {"action": label})
-            if action in ("send", "resume"):
+            if form is not None:
+                remember_zone(request, form.cleaned_data["time_zone"])
+                scheduled = when_display(result.scheduled_at, form.cleaned_data["time_zone"])
+                self.message_user(request, _("Scheduled for %(when)s.") % {"when": scheduled})
+            elif action in FOLLOW_UPS:
+                self._reached(request, issue, result)
+            else:
+                self.message_user(request, _("Done: %(action)s.") % {"action": label})
+            if action in ("send", "resume") or action in FOLLOW_UPS:
                 return redirect("admin:newsletters_issue_progress", issue.pk)
             return redirect("admin:newsletters_issue_change", issue.pk)
         return self._confirm(request, issue, action, label, question, form)
+
+    def _reach_question(self, issue, transition, question):
+        reach = services.issue_reach(issue, transition)
+        count = ngettext("It reaches %(count)s reader.", "It reaches %(count)s readers.", reach) % {
+            "count": reach
+        }
+        return f"{question} {count}"
+
+    def _reached(self, request, issue, count):
+        if not count:
+            self.message_user(request, _("Nobody to send it to: nothing was changed."))
+            return
+        message = ngettext(
+            "On its way to %(count)s more reader.", "On its way to %(count)s more readers.", count
+        ) % {"count": count}
+        if issue.status == Issue.Status.PAUSED:
+            message += " " + _("The issue is paused: they receive it when you resume.")
+        self.message_user(request, message)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -7,7 +7,9 @@ Queued tasks are only a nudge; the watchdog (run by Celery beat) re-creates them
 the rows, so a killed worker or a restarted Redis delays an issue but loses nobody.
 
 - subscribers: the subscriber's actions, from subscribing to erasure.
-- issues: an issue's actions (schedule … cancel), its progress and its end.
+- issues: an issue's actions (schedule … cancel, resend to failed readers, send to new
+  readers), its progress and its end.
+- progress: what the progress page reads (messages per minute, rate, expected end).
 - sending: issue_send_chunk, one chunk of an issue through one connection of the e-mail
   backend (common.mail.backends.PipeliningSMTPBackend by default), built on deliveries
   (claiming, marking, giving back rows).
@@ -33,11 +35,15 @@ from .issues import (
     issue_finish_if_done,
     issue_pause,
     issue_progress,
+    issue_reach,
+    issue_resend_failed,
     issue_resume,
     issue_schedule,
     issue_send_now,
     issue_send_test,
+    issue_send_to_new_readers,
 )
+from .progress import Progress, issue_progress_details, issue_sent_per_minute
 from .sending import RateLimiter, issue_send_chunk
 from .subscribers import (
     normalize_email,
@@ -53,17 +59,23 @@ from .watchdog import newsletters_watchdog
 
 __all__ = [
     "IssueStateError",
+    "Progress",
     "RateLimiter",
     "enqueue_chunks",
     "issue_cancel",
     "issue_finish_if_done",
     "issue_pause",
     "issue_progress",
+    "issue_progress_details",
+    "issue_reach",
+    "issue_resend_failed",
     "issue_resume",
     "issue_schedule",
     "issue_send_chunk",
     "issue_send_now",
     "issue_send_test",
+    "issue_send_to_new_readers",
+    "issue_sent_per_minute",
     "newsletters_watchdog",
     "normalize_email",
     "subscriber_confirm",

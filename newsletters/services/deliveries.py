@@ -40,7 +40,8 @@ def _claim(issue_id, worker, size):
         cursor.execute(
             """
             UPDATE newsletters_delivery
-            SET status = 'sending', claimed_at = now(), claimed_by = %s, attempts = attempts + 1
+            SET status = 'sending', claimed_at = now(), last_attempt_at = now(),
+                claimed_by = %s, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM newsletters_delivery
                 WHERE issue_id = %s AND status = 'pending' AND attempts < %s

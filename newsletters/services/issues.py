@@ -1,6 +1,7 @@
-"""Actions on an issue: schedule, send now, pause, resume, cancel, send a test copy; its
-progress, and its end once no row is left. Starting an issue creates its delivery rows
-and, after commit, nudges the workers (enqueue_chunks).
+"""Actions on an issue: schedule, send now, pause, resume, cancel, send a test copy, and
+the follow-ups once it went out (resend to the readers whose copy failed, send to the
+readers who joined after); its progress, and its end once no row is left. Starting an
+issue creates its delivery rows and, after commit, nudges the workers (enqueue_chunks).
 
 Each action locks the issue, returns early when there is nothing to do (a double click,
 a retried task), lets `Issue.transitions` refuse what the state does not allow
@@ -15,13 +16,13 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection as db
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from common import audit, outbox
 
 from .. import mail
-from ..models import Delivery, Issue, Subscriber
+from ..models import Delivery, Issue, Subscriber, Subscription
 from ..models import IssueStateError as IssueStateError
 
 logger = logging.getLogger(__name__)
@@ -70,9 +71,10 @@ def enqueue_chunks(issue_id, count=None):
         )
 
 
-def _start(issue):
-    """Create the delivery rows (one per confirmed subscriber of the list, at most one
-    per person even if started twice) and set the issue sending."""
+def _create_rows(issue) -> int:
+    """A pending row for each confirmed subscriber of the list who has none yet: at most
+    one per person (the unique constraint), however often this runs. Returns how many
+    rows it created."""
     with db.cursor() as cursor:
         cursor.execute(
             """
@@ -91,6 +93,12 @@ def _start(issue):
                 Subscriber.Status.CONFIRMED.value,
             ],
         )
+        return cursor.rowcount
+
+
+def _start(issue):
+    """Create the delivery rows and set the issue sending."""
+    _create_rows(issue)
     issue.status = Issue.transitions.target("send_now")
     issue.started_at = issue.started_at or timezone.now()
     issue.heartbeat_at = None
@@ -168,6 +176,90 @@ def issue_cancel(*, issue_id: int, actor: Actor = None) -> Issue:
     return issue
 
 
+def _failed_to_resend(issue_id):
+    """The rows a resend reaches: failed, for readers still confirmed (a reader whose
+    address bounced or who left since stays failed)."""
+    return Delivery.objects.filter(
+        issue_id=issue_id,
+        status=Delivery.Status.FAILED,
+        subscriber__status=Subscriber.Status.CONFIRMED,
+    )
+
+
+def _new_readers(issue):
+    """Confirmed subscriptions to the issue's list whose reader has no row for it: those
+    who joined (or confirmed) after it started."""
+    return Subscription.objects.filter(
+        newsletter_id=issue.newsletter_id, subscriber__status=Subscriber.Status.CONFIRMED
+    ).exclude(
+        Exists(Delivery.objects.filter(issue_id=issue.pk, subscriber_id=OuterRef("subscriber_id")))
+    )
+
+
+def issue_reach(issue: Issue, action: str) -> int:
+    """How many readers a follow-up action ("resend_failed", "send_to_new_readers")
+    would reach now: what its confirmation page says."""
+    if action == "resend_failed":
+        return _failed_to_resend(issue.pk).count()
+    if action == "send_to_new_readers":
+        return _new_readers(issue).count()
+    raise ValueError(action)
+
+
+def _send_more(issue):
+    """Sending again after rows went back to pending or were added: a sent issue goes
+    back to sending and finishes again; a sending one gets a nudge; a paused one keeps
+    its rows for "resume"."""
+    if issue.status == Issue.Status.PAUSED:
+        return
+    fields = ["heartbeat_at", "updated"]
+    if issue.status == Issue.Status.SENT:
+        issue.status = Issue.transitions.target("resend_failed")
+        issue.finished_at = None
+        fields += ["status", "finished_at"]
+    issue.heartbeat_at = None
+    issue.save(update_fields=fields)
+    issue_id = issue.pk
+    transaction.on_commit(lambda: enqueue_chunks(issue_id))
+
+
+@transaction.atomic
+def issue_resend_failed(*, issue_id: int, actor: Actor = None) -> int:
+    """Give the readers whose copy failed another chance: their rows (the same rows, so
+    still one per reader) go back to pending with their attempts reset. Rows sent are
+    never touched, so nobody gets a second copy. Returns how many readers it reaches;
+    0 when nothing failed (a second click), and then nothing changes."""
+    issue = _locked_issue(issue_id)
+    Issue.transitions.check(issue, "resend_failed")
+    count = _failed_to_resend(issue.pk).update(
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=None,
+        claimed_at=None,
+        claimed_by="",
+    )
+    if not count:
+        return 0
+    _send_more(issue)
+    _record(issue, "resend to failed readers", actor, f"readers: {count}")
+    return count
+
+
+@transaction.atomic
+def issue_send_to_new_readers(*, issue_id: int, actor: Actor = None) -> int:
+    """Send the issue to confirmed subscribers of its list who have no row for it yet
+    (they joined after it started). Returns how many readers it reaches; 0 when there
+    are none (a second click), and then nothing changes."""
+    issue = _locked_issue(issue_id)
+    Issue.transitions.check(issue, "send_to_new_readers")
+    count = _create_rows(issue)
+    if not count:
+        return 0
+    _send_more(issue)
+    _record(issue, "send to new readers", actor, f"readers: {count}")
+    return count
+
+
 def issue_send_test(*, issue_id: int, email: str) -> None:
     """Send the issue, marked as a test, to one address (an editor's own)."""
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
@@ -193,7 +285,7 @@ def issue_progress(issue_id: int) -> dict[str, int]:
     rows = Delivery.objects.filter(issue_id=issue_id).values_list("status").annotate(n=Count("pk"))
     counts.update(dict(rows))
     total = sum(counts.values())
-    done = counts["sent"] + counts["failed"] + counts["skipped"]
+    done = counts["sent"] + counts["failed"] + counts["skipped"] + counts["bounced"]
     counts["total"] = total
     counts["done"] = done
     counts["percent"] = round(100 * done / total) if total else 0

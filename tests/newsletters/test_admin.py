@@ -135,7 +135,7 @@ def test_send_now_asks_for_confirmation_then_starts_sending(
 
     progress = editor_client.get(response["Location"]).content.decode()
     assert '<progress id="send-progress" max="1" value="0"' in progress
-    assert '<meta http-equiv="refresh" content="5">' in progress
+    assert 'data-progress-polling="true"' in progress and "http-equiv" not in progress
     assert action_url(issue, "pause") in progress
 
 
