@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import HoneypotFormMixin
@@ -71,7 +72,46 @@ class PreferencesForm(ListChoiceMixin, forms.Form):
     lists = forms.MultipleChoiceField(
         label=_("Newsletters you receive"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    language = forms.ChoiceField(
+        label=_("Language of our messages to you"),
+        help_text=_("Confirmations and notices are written in it."),
+        widget=forms.RadioSelect,
+        # Left out (an older page, a script): the reader's language stays as it is.
+        required=False,
+    )
+    plain_text = forms.BooleanField(
+        label=_("Plain text only"),
+        help_text=_("Newsletters without pictures or layout: smaller, for slow connections."),
+        required=False,
+    )
 
     def __init__(self, *args, newsletters, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_list_choices(newsletters)
+        # Each language in its own name: a reader who cannot read the page's language
+        # still finds theirs.
+        self.fields["plain_text"].widget.attrs["aria-describedby"] = "plain-text-help"
+        names = settings.LANGUAGE_SELF_NAMES
+        self.fields["language"].choices = [
+            (code, names.get(code, str(name))) for code, name in settings.LANGUAGES
+        ]
+
+
+class LeaveForm(forms.Form):
+    """The unsubscribe page's buttons: one list (by id) or all of them ("all"). Mail
+    providers' one-click POST sends neither: the link's own meaning applies. A list
+    already left is still a valid choice, so a repeated click is harmless."""
+
+    leave = forms.CharField(required=False)
+
+    def __init__(self, *args, list_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.list_ids = set(list_ids)
+
+    def clean_leave(self):
+        value = self.cleaned_data["leave"].strip()
+        if value in ("", "all"):
+            return value
+        if value.isdigit() and int(value) in self.list_ids:
+            return int(value)
+        raise forms.ValidationError(_("Choose a newsletter from this page."))

@@ -74,5 +74,12 @@ def manage_url(subscriber, language):
     return _in_language(language, "newsletters:preferences", manage_token(subscriber))
 
 
-def unsubscribe_url(subscriber, language):
-    return _in_language(language, "newsletters:unsubscribe", manage_token(subscriber))
+def unsubscribe_url(subscriber, language, newsletter=None):
+    """The one-click link; with a newsletter, it leaves that list alone (RFC 8058)."""
+    if newsletter is None:
+        return _in_language(language, "newsletters:unsubscribe", manage_token(subscriber))
+    with translation.override(language):
+        path = reverse(
+            "newsletters:unsubscribe_list", args=[manage_token(subscriber), newsletter.slug]
+        )
+    return absolute(path)

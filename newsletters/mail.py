@@ -3,9 +3,11 @@ each subscriber) and the confirmation of a subscription."""
 
 import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from email.header import Header
 from email.message import Message
 from email.utils import formataddr
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -152,9 +154,52 @@ class IssueCopy(EmailMultiAlternatives):
         return BuiltMessage(self.mime)
 
 
-def issue_message(rendered, subscriber, connection=None, subject_prefix="", token=None):
-    """One subscriber's copy of a rendered issue."""
+def _list_parts(rendered):
+    """(name, ASCII identifier) of the issue's list, from render_issue's "name <id>"."""
+    name, _, label = rendered.list_id.rpartition(" <")
+    return name, label.rstrip(">")
+
+
+def list_id_header(rendered):
+    """List-Id (RFC 2919): the identifier stays plain ASCII whatever the list's name; a
+    name in another script is RFC 2047-encoded (Django would otherwise encode the whole
+    value, identifier included, and filters would no longer find the list)."""
+    name, label = _list_parts(rendered)
+    if not name:
+        return f"<{label}>"
+    if name.isascii():
+        return formataddr((name, label))
+    # Encoded words joined on one line: Django refuses line breaks in a header's value.
+    return f"{Header(name, 'utf-8').encode(linesep='')} <{label}>"
+
+
+def for_list(rendered):
+    """The rendered issue whose unsubscribe links (header, text and HTML) name its list,
+    so that one click leaves that list only (RFC 8058). Done once per chunk by
+    PreparedIssue; a rendered issue already done is given back as it is."""
+    _, label = _list_parts(rendered)
+    slug = label.removesuffix(f".{site_domain()}")
+    if not slug or rendered.unsubscribe_url.endswith(f"/{slug}/"):
+        return rendered
+    general = rendered.unsubscribe_url
+    specific = f"{general.rstrip('/')}/{slug}/"
+    return replace(
+        rendered,
+        text=rendered.text.replace(general, specific),
+        html=rendered.html.replace(general, specific),
+        unsubscribe_url=specific,
+    )
+
+
+def issue_message(
+    rendered, subscriber, connection=None, subject_prefix="", token=None, plain_text=None
+):
+    """One subscriber's copy of a rendered issue; without HTML part for readers who
+    chose plain text (plain_text: None follows subscriber.plain_text)."""
+    rendered = for_list(rendered)
     token = token or links.manage_token(subscriber)
+    if plain_text is None:
+        plain_text = subscriber.plain_text
     recipient = (
         formataddr((subscriber.name, subscriber.email)) if subscriber.name else (subscriber.email)
     )
@@ -166,14 +211,15 @@ def issue_message(rendered, subscriber, connection=None, subject_prefix="", toke
         connection=connection,
         headers={
             "Message-ID": message_id(rendered.issue_id, subscriber.pk),
-            "List-Id": rendered.list_id,
+            "List-Id": list_id_header(rendered),
             "List-Unsubscribe": f"<{rendered.unsubscribe_url.replace(TOKEN_MARK, token)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Precedence": "bulk",
             "Content-Language": rendered.language,
         },
     )
-    message.attach_alternative(rendered.html.replace(TOKEN_MARK, token), "text/html")
+    if not plain_text:
+        message.attach_alternative(rendered.html.replace(TOKEN_MARK, token), "text/html")
     return message
 
 
@@ -219,26 +265,40 @@ class PreparedIssue:
     to build a message, a bytes replace microseconds)."""
 
     def __init__(self, rendered):
-        self.rendered = rendered
+        self.rendered = rendered = for_list(rendered)
+        self.raw, self.fast = self._build(rendered, plain_text=False)
+
+    @cached_property
+    def text_only(self):
+        """(bytes, fast) of the copy without HTML part, for readers who chose plain
+        text: built at the first such reader of the chunk, then filled in likewise."""
+        return self._build(self.rendered, plain_text=True)
+
+    @staticmethod
+    def _build(rendered, plain_text):
         stand_in = Subscriber(pk=0, email=RECIPIENT_MARK, token="")
-        message = issue_message(rendered, stand_in)
+        message = issue_message(rendered, stand_in, plain_text=plain_text)
         message.to = [RECIPIENT_MARK]
         message.extra_headers["Message-ID"] = message_id(rendered.issue_id, SUBSCRIBER_MARK)
         # issue_message put the stand-in's signed token where TOKEN_MARK was; sign the
         # mark itself instead so the bytes hold TOKEN_MARK literally.
         message.body = rendered.text
         message.alternatives = []
-        message.attach_alternative(rendered.html, "text/html")
+        if not plain_text:
+            message.attach_alternative(rendered.html, "text/html")
         message.extra_headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
-        self.raw = message.message().as_bytes(linesep="\r\n")
-        expected = rendered.text.count(TOKEN_MARK) + rendered.html.count(TOKEN_MARK) + 1
+        raw = message.message().as_bytes(linesep="\r\n")
+        expected = rendered.text.count(TOKEN_MARK) + 1
+        if not plain_text:
+            expected += rendered.html.count(TOKEN_MARK)
         # A body encoded as quoted-printable or base64 could split or hide the marks:
         # then every copy is built by the email package instead.
-        self.fast = (
-            self.raw.count(TOKEN_MARK.encode()) == expected
-            and self.raw.count(SUBSCRIBER_MARK.encode()) == 1
-            and self.raw.count(RECIPIENT_MARK.encode()) == 1
+        fast = (
+            raw.count(TOKEN_MARK.encode()) == expected
+            and raw.count(SUBSCRIBER_MARK.encode()) == 1
+            and raw.count(RECIPIENT_MARK.encode()) == 1
         )
+        return raw, fast
 
     def copy_for(self, subscriber):
         """One subscriber's copy as an e-mail message for any backend (IssueCopy, its
@@ -262,14 +322,15 @@ class PreparedIssue:
             codes = ", ".join(f"U+{ord(char):04X}" for char in unsafe)
             raise ValueError(f"The subscriber's name holds {codes}, which cannot go in a header.")
         recipient, header = addresses(subscriber.name, subscriber.email)
-        if not self.fast:
+        raw, fast = self.text_only if subscriber.plain_text else (self.raw, self.fast)
+        if not fast:
             message = issue_message(self.rendered, subscriber, token=token)
             return recipient, message.message().as_bytes(linesep="\r\n")
         # A long encoded name is folded over lines ending in a bare \n: the bytes around
         # it end lines in \r\n, as SMTP requires (and servers refuse bare line feeds).
         header = header.replace("\n", "\r\n")
         return recipient, (
-            self.raw.replace(RECIPIENT_MARK.encode(), header.encode())
+            raw.replace(RECIPIENT_MARK.encode(), header.encode())
             .replace(SUBSCRIBER_MARK.encode(), str(subscriber.pk).encode())
             .replace(TOKEN_MARK.encode(), token.encode())
         )

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +13,7 @@ from common.languages import current_language
 from common.ratelimit import ratelimit
 
 from . import services
-from .forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
+from .forms import CONSENT_TEXT, LeaveForm, PreferencesForm, SubscribeForm
 from .links import LinkError, manage_token, read_confirm_token
 from .models import ConsentRecord, Issue, NewsletterList
 
@@ -86,6 +87,11 @@ def _manage(subscriber):
     return manage_token(subscriber)
 
 
+def _lists_of(subscriber):
+    return list(NewsletterList.objects.filter(subscriptions__subscriber=subscriber).by_order())
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     """The preference centre: reached by the signed link in every e-mail, no login."""
@@ -96,7 +102,13 @@ def preferences(request, token):
     newsletters = list(NewsletterList.objects.active().by_order())
     current = [str(pk) for pk in subscriber.subscriptions.values_list("newsletter_id", flat=True)]
     form = PreferencesForm(
-        request.POST or None, newsletters=newsletters, initial={"lists": current}
+        request.POST or None,
+        newsletters=newsletters,
+        initial={
+            "lists": current,
+            "language": subscriber.language,
+            "plain_text": subscriber.plain_text,
+        },
     )
     if request.method == "POST":
         if "unsubscribe" in request.POST:
@@ -105,14 +117,16 @@ def preferences(request, token):
             )
             return redirect("newsletters:unsubscribed")
         if form.is_valid():
-            services.subscriber_set_lists(
+            services.subscriber_set_preferences(
                 subscriber_id=subscriber.pk,
                 list_ids=form.chosen_ids(),
+                language=form.cleaned_data["language"] or subscriber.language,
+                plain_text=form.cleaned_data["plain_text"],
                 consent_text=str(CONSENT_TEXT),
             )
             if not form.chosen_ids():
                 return redirect("newsletters:unsubscribed")
-            messages.success(request, _("Your choice of newsletters is saved."))
+            messages.success(request, _("Your choices are saved."))
             return redirect("newsletters:preferences", token=token)
     return render(
         request,
@@ -123,22 +137,83 @@ def preferences(request, token):
 
 
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
+def unsubscribe(request, token, slug=None):
     """RFC 8058 one-click: mail providers POST here without cookies or CSRF token (the
-    signed token is the authentication) and get 200. People get a page with a button."""
+    signed token is the authentication) and get 200. An issue's link names its list
+    (slug): a POST leaves that list, the reader keeps the others. Links without a list
+    (sent before lists were named) leave every list, as they always did. People get a
+    page with a button for each choice, the link's own first."""
+    try:
+        subscriber = services.subscriber_from_manage_token(token)
+        newsletter = None
+        if slug is not None:
+            newsletter = NewsletterList.objects.filter(slug=slug).first()
+            if newsletter is None:
+                raise LinkError()
+    except LinkError as error:
+        return link_error(request, error)
+    known = NewsletterList.objects.values_list("pk", flat=True)
+    form = LeaveForm(request.POST or None, list_ids=known)
+    if request.method == "POST" and form.is_valid():
+        leave = form.cleaned_data["leave"] or (newsletter.pk if newsletter else "all")
+        left = None
+        if leave == "all":
+            services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form=None)
+        else:
+            services.subscriber_leave_list(subscriber_id=subscriber.pk, list_id=leave)
+            left = NewsletterList.objects.get(pk=leave)
+        context = {"token": token, "left": left, "remaining": _lists_of(subscriber)}
+        return render(request, "newsletters/unsubscribed.html", context)
+    context = {
+        "token": token,
+        "form": form,
+        "newsletter": newsletter,
+        "current": [n for n in _lists_of(subscriber) if n != newsletter],
+    }
+    return render(
+        request, "newsletters/unsubscribe.html", context, status=400 if form.is_bound else 200
+    )
+
+
+def unsubscribed(request):
+    return render(request, "newsletters/unsubscribed.html")
+
+
+@never_cache
+def subscriber_data(request, token, download=False):
+    """What is kept about the reader (only theirs: the link names them), as a page or as
+    a JSON file to download."""
+    try:
+        subscriber = services.subscriber_from_manage_token(token)
+    except LinkError as error:
+        return link_error(request, error)
+    data = services.subscriber_data(subscriber=subscriber)
+    if download:
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="cpaor-newsletter-data.json"'
+        return response
+    return render(request, "newsletters/data.html", {"data": data, "token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request, token):
+    """GET asks; POST erases the reader and everything kept about them. Their links
+    then lead to the "link does not work" page."""
     try:
         subscriber = services.subscriber_from_manage_token(token)
     except LinkError as error:
         return link_error(request, error)
     if request.method == "POST":
-        services.subscriber_unsubscribe(subscriber_id=subscriber.pk, form=None)
-        return render(request, "newsletters/unsubscribed.html", {"token": token})
-    return render(request, "newsletters/unsubscribe.html", {"token": token})
+        services.subscriber_erase(subscriber_id=subscriber.pk)
+        return redirect("newsletters:erased")
+    return render(request, "newsletters/erase.html", {"subscriber": subscriber, "token": token})
 
 
-def unsubscribed(request):
-    return render(request, "newsletters/unsubscribed.html")
+def erased(request):
+    return render(request, "newsletters/erased.html")
 
 
 def archive(request, slug):

@@ -7,6 +7,7 @@ Queued tasks are only a nudge; the watchdog (run by Celery beat) re-creates them
 the rows, so a killed worker or a restarted Redis delays an issue but loses nobody.
 
 - subscribers: the subscriber's actions, from subscribing to erasure.
+- personal_data: what is kept about one reader, as they see it.
 - issues: an issue's actions (schedule … cancel, resend to failed readers, send to new
   readers), its progress and its end.
 - progress: what the progress page reads (messages per minute, rate, expected end).
@@ -43,6 +44,7 @@ from .issues import (
     issue_send_test,
     issue_send_to_new_readers,
 )
+from .personal_data import subscriber_data
 from .progress import Progress, issue_progress_details, issue_sent_per_minute
 from .sending import RateLimiter, issue_send_chunk
 from .subscribers import (
@@ -50,9 +52,12 @@ from .subscribers import (
     subscriber_confirm,
     subscriber_erase,
     subscriber_from_manage_token,
+    subscriber_leave_list,
     subscriber_mark_bounced,
     subscriber_set_lists,
+    subscriber_set_preferences,
     subscriber_subscribe,
+    subscriber_subscribe_confirmed,
     subscriber_unsubscribe,
 )
 from .watchdog import newsletters_watchdog
@@ -79,11 +84,15 @@ __all__ = [
     "newsletters_watchdog",
     "normalize_email",
     "subscriber_confirm",
+    "subscriber_data",
     "subscriber_erase",
     "subscriber_from_manage_token",
+    "subscriber_leave_list",
     "subscriber_mark_bounced",
     "subscriber_set_lists",
+    "subscriber_set_preferences",
     "subscriber_subscribe",
+    "subscriber_subscribe_confirmed",
     "subscriber_unsubscribe",
     # The engine's steps that tests wrap (read here, patched in `sending`).
     "_Marks",

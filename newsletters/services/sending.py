@@ -159,9 +159,10 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
     crash = unreachable = None
     try:
         prepared = mail.PreparedIssue(mail.render_issue(issue))
-        subscribers = Subscriber.objects.only("pk", "email", "name", "token", "status").in_bulk(
-            [subscriber_id for _, subscriber_id, _ in rows]
-        )
+        # plain_text picks the copy (with or without HTML): loaded here, not per reader.
+        subscribers = Subscriber.objects.only(
+            "pk", "email", "name", "token", "status", "plain_text"
+        ).in_bulk([subscriber_id for _, subscriber_id, _ in rows])
         limiter = RateLimiter(settings.NEWSLETTER_RATE_PER_SECOND)
         deadline = time.monotonic() + settings.NEWSLETTER_CHUNK_SECONDS
         heartbeat = time.monotonic()

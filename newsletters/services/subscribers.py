@@ -1,4 +1,5 @@
-"""Actions on subscribers: subscribe, confirm, change lists, unsubscribe, mark bounced,
+"""Actions on subscribers: subscribe (or be subscribed, confirmed, on a membership's
+approval), confirm, change lists and preferences, leave one list or all, mark bounced,
 erase. Each takes ids and values and is its own transaction; staff actions (bounced,
 erased) write their audit line in it."""
 
@@ -121,6 +122,35 @@ def subscriber_set_lists(
     """The preference centre: keep exactly list_ids (active ones). No list at all is an
     unsubscription. Returns whether anything changed."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+    return _set_lists(subscriber, list_ids, consent_text)
+
+
+@transaction.atomic
+def subscriber_set_preferences(
+    *,
+    subscriber_id: int,
+    list_ids: Iterable[int],
+    language: str,
+    plain_text: bool,
+    consent_text: str = "",
+) -> bool:
+    """The whole preference centre: the reader's language (confirmations and notices),
+    plain text only or not, and exactly list_ids (none: unsubscribed). Returns whether
+    anything changed; saving the same choice again changes nothing."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
+    changed = []
+    if language != subscriber.language:
+        subscriber.language = language
+        changed.append("language")
+    if bool(plain_text) != subscriber.plain_text:
+        subscriber.plain_text = bool(plain_text)
+        changed.append("plain_text")
+    if changed:
+        subscriber.save(update_fields=[*changed, "updated"])
+    return _set_lists(subscriber, list_ids, consent_text) or bool(changed)
+
+
+def _set_lists(subscriber, list_ids, consent_text):
     active = NewsletterList.objects.active().filter(pk__in=list_ids)
     wanted = set(active.values_list("pk", flat=True))
     if not wanted:
@@ -182,6 +212,86 @@ def subscriber_unsubscribe(*, subscriber_id: int, form: ConsentRecord.Form | Non
     if subscriber is None:
         return False
     return _unsubscribe(subscriber, form)
+
+
+@transaction.atomic
+def subscriber_leave_list(
+    *, subscriber_id: int, list_id: int, form: ConsentRecord.Form | None = None
+) -> bool:
+    """Leave one list (the one-click link of an issue of that list); the reader keeps
+    their other lists, and leaving the last one is unsubscribing. A second call changes
+    nothing. Returns whether anything changed."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    have = set(subscriber.subscriptions.values_list("newsletter_id", flat=True))
+    if list_id not in have:
+        return False
+    if have == {list_id}:
+        return _unsubscribe(subscriber, form)
+    subscriber.subscriptions.filter(newsletter_id=list_id).delete()
+    # Nothing more of that list, even from an issue being sent right now.
+    Delivery.objects.filter(
+        subscriber=subscriber, status=Delivery.Status.PENDING, issue__newsletter_id=list_id
+    ).update(status=Delivery.Status.SKIPPED)
+    record = ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.UNSUBSCRIBED,
+        form=ConsentRecord.Form(form) if form else "",
+        language=subscriber.language,
+    )
+    record.lists.set([list_id])
+    return True
+
+
+def subscriber_subscribe_confirmed(
+    *,
+    email: str,
+    name: str,
+    language: str,
+    list_id: int,
+    consent_text: str,
+    source: str,
+    actor: AbstractBaseUser | None = None,
+) -> bool:
+    """Subscribe an address whose owner already proved it is theirs (a member's verified
+    account address) and ticked a box saying so: confirmed at once, no e-mail. `source`
+    says where the consent was given (an application's reference); it is kept with the
+    text in the consent record. Already on the list: nothing changes, so approving twice
+    is harmless. A bounced address stays bounced. Returns whether anything changed."""
+    email = normalize_email(email)
+    with transaction.atomic():
+        newsletter = NewsletterList.objects.active().filter(pk=list_id).first()
+        if newsletter is None:
+            return False
+        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+            email__iexact=email,
+            defaults={"email": email, "name": name.strip(), "language": language},
+        )
+        if subscriber.status == Subscriber.Status.BOUNCED:
+            return False
+        _, added = Subscription.objects.get_or_create(subscriber=subscriber, newsletter=newsletter)
+        if subscriber.status == Subscriber.Status.CONFIRMED and not added:
+            return False
+        if subscriber.status != Subscriber.Status.CONFIRMED:
+            subscriber.status = Subscriber.Status.CONFIRMED
+            subscriber.confirmed_at = timezone.now()
+            subscriber.save(update_fields=["status", "confirmed_at", "updated"])
+        record = ConsentRecord.objects.create(
+            subscriber=subscriber,
+            action=ConsentRecord.Action.CONFIRMED,
+            language=language,
+            # No form of ours: the consent was given where `source` says.
+            text=f"{consent_text}\n\n{source}",
+        )
+        record.lists.set([newsletter])
+        audit.record(
+            actor=actor,
+            obj=subscriber,
+            message=f"Subscribed to {newsletter.slug} on the person's consent ({source})",
+            label=f"subscriber #{subscriber.pk}",
+        )
+    return True
 
 
 @transaction.atomic

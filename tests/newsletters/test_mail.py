@@ -34,15 +34,16 @@ def assert_own_copy(message, subscriber, other, issue, language):
     assert message["To"].addresses[0].display_name == subscriber.name
     assert message["Message-ID"] == mail.message_id(issue.pk, subscriber.pk)
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
-    assert unsubscribe == links.unsubscribe_url(subscriber, language)
-    assert links.read_manage_token(unsubscribe.rstrip("/").rsplit("/", 1)[-1]) == (
+    # One click leaves the issue's list (RFC 8058), named after the reader's token.
+    assert unsubscribe == links.unsubscribe_url(subscriber, language, issue.newsletter)
+    assert links.read_manage_token(unsubscribe.rstrip("/").rsplit("/", 2)[-2]) == (
         subscriber.pk,
         subscriber.token,
     )
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
-        assert links.unsubscribe_url(subscriber, language) in part
+        assert links.unsubscribe_url(subscriber, language, issue.newsletter) in part
         assert links.manage_url(subscriber, language) in part
         assert other_token not in part
     raw = message.as_bytes()

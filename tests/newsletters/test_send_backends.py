@@ -46,7 +46,7 @@ def test_through_locmem_each_reader_gets_their_own_copy_and_the_issue_ends(setti
         assert sent.subject == "News of the month"
         assert sent.to == [reader.email]
         assert sent.extra_headers["Message-ID"] == message_id(issue.pk, reader.pk)
-        unsubscribe = links.unsubscribe_url(reader, "en")
+        unsubscribe = links.unsubscribe_url(reader, "en", issue.newsletter)
         assert sent.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
         assert unsubscribe in sent.body
         [(html, kind)] = sent.alternatives
