@@ -28,6 +28,10 @@ CONSENT_TEXT = _(
     "approved, to manage the membership. Only the CP AoR's membership reviewers see it; it "
     "is never published. I can ask for a copy of it, or for it to be erased, at any time."
 )
+NEWSLETTER_CONSENT_TEXT = _(
+    "Send me the CP AoR newsletter in my language once my membership is approved, at the "
+    "address I verified for my account. Every issue has a link to unsubscribe at once."
+)
 SUPPORTING_FORMATS = frozenset({uploads.PDF, uploads.DOCX})
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
 LONG_TEXT_LIMIT = 5000
@@ -104,6 +108,7 @@ class ApplicationForm(forms.ModelForm):
     SECTION_FIELDS = ()
 
     consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
+    newsletter = forms.BooleanField(label=NEWSLETTER_CONSENT_TEXT, required=False)
     supporting_document = forms.FileField(
         label=_("Supporting document (optional)"),
         required=False,
@@ -117,6 +122,7 @@ class ApplicationForm(forms.ModelForm):
         self.instance.applicant_kind = self.KIND
         self.submitting = "submit" in (self.data or {})
         self.fields["consent"].initial = self.instance.consent_given_at is not None
+        self.fields["newsletter"].initial = self.instance.wants_newsletter
         for name in ("motivation", *self.SECTION_FIELDS):
             if isinstance(self.fields.get(name), forms.CharField) and isinstance(
                 self.fields[name].widget, forms.Textarea

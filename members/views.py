@@ -23,7 +23,7 @@ from initiatives.models import Country
 
 from . import services
 from .filters import MembershipFilter
-from .forms import CONSENT_TEXT, FORMS, AnswerForm
+from .forms import CONSENT_TEXT, FORMS, NEWSLETTER_CONSENT_TEXT, AnswerForm
 from .models import Application, ApplicationEvent, Membership, MembershipTier, MembershipType
 
 
@@ -58,6 +58,7 @@ def _save(request, form, application=None):
         actor=request.user,
         consent_text=CONSENT_TEXT,
         language=current_language(),
+        newsletter_consent_text=NEWSLETTER_CONSENT_TEXT,
     )
     if form.submitting:
         try:

@@ -79,6 +79,8 @@ APPLICATION_FIELDSETS = (
                 "document_link",
                 "consent_given_at",
                 "consent_text",
+                "wants_newsletter",
+                "newsletter_consent_text",
                 "anonymised_at",
             )
         },

@@ -252,6 +252,10 @@ class Application(models.Model):
     )
     consent_text = models.TextField(_("consent text shown"), blank=True)
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    # The applicant's wish for the newsletter, and the box's text as they saw it: approval
+    # subscribes their verified address with this text as the consent record.
+    wants_newsletter = models.BooleanField(_("wants the newsletter"), default=False)
+    newsletter_consent_text = models.TextField(_("newsletter consent text shown"), blank=True)
     # The address the portal writes to and compares domains on: the focal point's for an
     # organisation, the account's for an individual.
     contact_email = models.EmailField(_("contact e-mail"), blank=True, editable=False)

@@ -23,6 +23,7 @@ from ..models import ApplicantKind, Application, ApplicationEvent, MembershipTyp
 from ..models import TransitionNotAllowed as TransitionNotAllowed
 from .emails import Notice, _email_applicant, _email_reviewers
 from .memberships import SameName, SameNameMember, _record_membership, same_name_member
+from .newsletter import _subscribe_to_newsletter
 
 Status = Application.Status
 Actor = AbstractBaseUser | None
@@ -208,6 +209,7 @@ def application_approve(
     locked.decided_at = timezone.now()
     _move(locked, action="approve", actor=actor, note=note, extra_fields=["decided_at"])
     _record_membership(locked, conflict=conflict, same_name=same_name, actor=actor)
+    _subscribe_to_newsletter(locked, actor=actor)
     _email_applicant(locked, Notice.APPROVED, note=note)
     return locked
 
@@ -253,10 +255,12 @@ def application_save_draft(
     actor: AbstractBaseUser,
     consent_text: str,
     language: str,
+    newsletter_consent_text: str = "",
 ) -> Application:
     """Save what the applicant wrote (a form's cleaned data: field names and values,
-    `consent` for the consent box) as a draft, new when application is None. Only the
-    fields an applicant of that kind writes are taken; only drafts can change."""
+    `consent` for the consent box, `newsletter` for the newsletter's) as a draft, new
+    when application is None. Only the fields an applicant of that kind writes are
+    taken; only drafts can change."""
     kind = ApplicantKind(kind)
     replaced = None
     if application is None:
@@ -291,6 +295,14 @@ def application_save_draft(
     else:
         application.consent_given_at = None
         application.consent_text = ""
+    # The text kept is the one the applicant saw when they first ticked the box.
+    if values.get("newsletter"):
+        if not application.wants_newsletter:
+            application.wants_newsletter = True
+            application.newsletter_consent_text = str(newsletter_consent_text)
+    else:
+        application.wants_newsletter = False
+        application.newsletter_consent_text = ""
     upload = values.get("supporting_document")
     if upload is False:  # the applicant ticked "Clear"
         application.document_name = ""
