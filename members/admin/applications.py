@@ -14,6 +14,7 @@ from ..forms import ApprovalForm, ReviewerMessageForm
 from ..models import Application, ApplicationEvent
 from .duplicates import possible_duplicates
 from .filters import AgeFilter, CountryFilter, StatusFilter
+from .funnel import FunnelMixin
 from .personal_data import PersonalDataMixin
 
 
@@ -89,7 +90,7 @@ APPLICATION_FIELDSETS = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(PersonalDataMixin, admin.ModelAdmin):
+class ApplicationAdmin(FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "applicant_kind",
