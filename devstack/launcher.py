@@ -6,7 +6,8 @@
 
 `run` starts embedded Postgres and Redis unless DATABASE_URL / REDIS_URL are set, a mail
 sink unless EMAIL_URL is set, migrates, loads the starting content, makes sure an admin
-account exists, then runs gunicorn, a Celery worker and Celery beat and supervises them.
+account exists, then runs gunicorn, a Celery worker, Celery beat and the bounce receiver
+and supervises them.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stops everything in order; if the launcher itself is
 killed, the kernel stops its children (PR_SET_PDEATHSIG, see devstack/processes.py).
 
@@ -152,6 +153,9 @@ class Launcher:
         env.setdefault("MEDIA_ROOT", str(data / "media"))
         env.setdefault("PRIVATE_MEDIA_ROOT", str(data / "private"))
         env.setdefault("CELERY_BEAT_SCHEDULE_FILENAME", str(data / "celerybeat-schedule"))
+        # Each newsletter copy's envelope sender is then a signed bounces+… address that
+        # the bounce receiver below accepts (NEWSLETTER_BOUNCE_ADDRESS= turns both off).
+        env.setdefault("NEWSLETTER_BOUNCE_ADDRESS", "bounces@localhost")
         return env
 
     def start_backing_services(self, env):
@@ -233,6 +237,19 @@ class Launcher:
             ],
             env,
         )
+        bounce_note = "Bounces:     off (NEWSLETTER_BOUNCE_ADDRESS is empty)"
+        if env.get("NEWSLETTER_BOUNCE_ADDRESS"):
+            bounce_port = processes.choose_port("BOUNCE_PORT", 2525)
+            receiver = self.spawn(
+                "bounce receiver",
+                [PYTHON, "manage.py", "receive_bounces", "--port", str(bounce_port)],
+                env,
+            )
+            wait_for_port(bounce_port, receiver)
+            bounce_note = (
+                f"Bounces:     smtp://127.0.0.1:{bounce_port} receives bounce messages "
+                "(manage.py receive_bounces)"
+            )
         self.spawn(
             "gunicorn",
             [
@@ -259,6 +276,7 @@ class Launcher:
             f"  Admin:       {url}/admin/  (user 'admin'; its password was printed when "
             "it was created, reset it with: .venv/bin/python manage.py changepassword admin)\n"
             f"  {mail_note}\n"
+            f"  {bounce_note}\n"
             f"  Data:        {self.data_dir}\n"
             "  Press Ctrl-C to stop.\n",
             flush=True,

@@ -307,7 +307,10 @@ class PreparedIssue:
         _, raw = self._bytes_for(subscriber, token)
         message = issue_message(self.rendered, subscriber, token=token)
         message.mime = raw
-        return message
+        # Its envelope sender names this copy, so a bounce says whose it is (bounces.py).
+        from .bounces import with_return_path
+
+        return with_return_path(message, self.rendered.issue_id, subscriber.pk)
 
     def for_subscriber(self, subscriber):
         """(envelope recipient, message bytes) of one subscriber's copy. ValueError (or

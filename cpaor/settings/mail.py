@@ -64,3 +64,14 @@ ANYMAIL = {
 NEWSLETTER_EMAIL_BACKEND = env("NEWSLETTER_EMAIL_BACKEND", "") or None
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CP AoR <no-reply@cpaor.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Bounces (newsletters/bounces.py): each newsletter copy's envelope sender (MAIL FROM,
+# Return-Path) is `<local>+<issue>-<subscriber>-<signature>@<domain>` of this address, so a
+# bounce names the copy it is about and nobody can forge one without SECRET_KEY; the From
+# header stays DEFAULT_FROM_EMAIL. A bare local part (`bounces`) takes the site's domain.
+# Unset: copies go out from DEFAULT_FROM_EMAIL, as before. The domain's MX must reach
+# `manage.py receive_bounces` (or an MTA relaying that domain to it).
+NEWSLETTER_BOUNCE_ADDRESS = env("NEWSLETTER_BOUNCE_ADDRESS", "").strip()
+# Temporary failures (a full mailbox) on this many issues and the reader counts as bounced.
+NEWSLETTER_SOFT_BOUNCE_LIMIT = int(env("NEWSLETTER_SOFT_BOUNCE_LIMIT", "5"))
+# The largest message the bounce receiver accepts (a bounce quotes the issue it returns).
+NEWSLETTER_BOUNCE_MAX_BYTES = int(env("NEWSLETTER_BOUNCE_MAX_BYTES", str(2 * 1024 * 1024)))

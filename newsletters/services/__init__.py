@@ -15,6 +15,7 @@ the rows, so a killed worker or a restarted Redis delays an issue but loses nobo
   backend (common.mail.backends.PipeliningSMTPBackend by default), built on deliveries
   (claiming, marking, giving back rows).
 - watchdog: what Celery beat runs to start, resume and end issues from their rows.
+- bounces: bounces and complaints from every source, through bounce_record.
 
 Conventions: every action is keyword-only and typed, and takes ids (`issue_id`,
 `subscriber_id`), whoever calls it, since tasks and signed links carry ids and each
@@ -28,6 +29,7 @@ those modules' own. A test that replaces a step of the engine patches it where t
 engine looks it up: `newsletters.services.sending`.
 """
 
+from .bounces import bounce_receive, bounce_record, bounce_reports_forget
 from .deliveries import _claim, _Marks, _release
 from .issues import (
     IssueStateError,
@@ -66,6 +68,9 @@ __all__ = [
     "IssueStateError",
     "Progress",
     "RateLimiter",
+    "bounce_receive",
+    "bounce_record",
+    "bounce_reports_forget",
     "enqueue_chunks",
     "issue_cancel",
     "issue_finish_if_done",

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from .. import mail
 from ..models import Delivery, Issue, Subscriber
+from .bounces import bounce_record
 from .deliveries import _claim, _fail, _Marks, _release, _retry_later
 from .issues import issue_finish_if_done
-from .subscribers import subscriber_mark_bounced
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ def issue_send_chunk(*, issue_id: int, worker: str) -> bool:
                 else:
                     _fail(delivery_id, attempts, error)
                     if isinstance(error, smtplib.SMTPRecipientsRefused) and code >= 500:
-                        subscriber_mark_bounced(subscriber_id=subscriber_id)
+                        bounce_record(kind="hard", source="receiver", delivery_id=delivery_id)
                 if code == 421:  # the server closed the connection: the rest wait
                     break
             elif isinstance(error, OSError):

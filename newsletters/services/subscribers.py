@@ -323,6 +323,9 @@ def subscriber_erase(*, subscriber_id: int, actor: AbstractBaseUser | None = Non
         message="Erased on the person's request",
         label=f"subscriber #{subscriber_id}",
     )
+    from .bounces import bounce_reports_forget  # imported here: bounces imports this module
+
+    bounce_reports_forget(email=subscriber.email)
     deleted, _ = Subscriber.objects.filter(pk=subscriber_id).delete()
     if deleted:
         logger.info("newsletter subscriber %s erased on request", subscriber_id)

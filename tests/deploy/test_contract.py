@@ -13,7 +13,7 @@ from cpaor import probe
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-PORTAL = ["migrate", "web", "worker", "beat"]
+PORTAL = ["migrate", "web", "worker", "beat", "bounces"]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
@@ -99,8 +99,9 @@ def test_the_proxy_gets_its_settings_and_is_the_only_service_with_ports():
         assert name in proxy["environment"], name
     assert proxy["environment"]["UPSTREAM"] == "web:8000"
     published = {name for name, service in SERVICES.items() if service.get("ports")}
-    # Mailpit's page is for development, on the loopback address only.
-    assert published == {"proxy", "mailpit"}
+    # Mailpit's page is for development, on the loopback address only; the bounce
+    # receiver's SMTP port must be reachable by the world's mail servers.
+    assert published == {"proxy", "mailpit", "bounces"}
     assert all(port.startswith("127.0.0.1:") for port in SERVICES["mailpit"]["ports"])
     assert SERVICES["mailpit"]["profiles"] == ["dev"]
 
@@ -179,3 +180,21 @@ def test_the_base_image_is_pinned():
     for name, service in SERVICES.items():
         if "image" in service and "build" not in service:
             assert ":" in service["image"] and not service["image"].endswith(":latest"), name
+
+
+def test_the_bounce_receiver_listens_where_compose_publishes_and_checks_its_health():
+    bounces = SERVICES["bounces"]
+    command = bounces["command"]
+    assert command[:3] == ["python", "manage.py", "receive_bounces"]
+    host, port = command[command.index("--host") + 1], command[command.index("--port") + 1]
+    assert host == "0.0.0.0"
+    # Unprivileged inside (the image's user cannot bind 25), port 25 outside by default.
+    assert int(port) > 1024
+    assert bounces["ports"] == [f"${{BOUNCE_SMTP_PORT:-25}}:{port}"]
+    # The image's own health check asks gunicorn, which this container does not run.
+    assert f"'127.0.0.1', {port}" in " ".join(bounces["healthcheck"]["test"])
+    assert bounces["image"] == SERVICES["web"]["image"]
+    assert bounces["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # It needs NEWSLETTER_BOUNCE_ADDRESS and an MX record: started on purpose.
+    assert bounces["profiles"] == ["bounces"]
+    assert "aiosmtpd" in names_in_lock("requirements.lock")
