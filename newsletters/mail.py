@@ -1,7 +1,6 @@
 """The e-mails the newsletters send: an issue (rendered once per chunk, then addressed to
 each subscriber) and the confirmation of a subscription."""
 
-import html as htmllib
 import re
 from dataclasses import dataclass, replace
 from email.header import Header
@@ -22,6 +21,7 @@ from common.mail.backends import PLAIN_ADDRESS
 from common.validators import unsafe_characters
 
 from . import links
+from .markdown import body_html, html_to_text
 from .models import Subscriber
 
 # Stand-ins for the per-subscriber link tokens: the issue is rendered once with these,
@@ -39,23 +39,26 @@ def message_id(issue_id, subscriber_id):
     return f"<issue-{issue_id}.{subscriber_id}@{site_domain()}>"
 
 
-_LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
-_TAG = re.compile(r"<[^>]+>")
-
-
 def absolute_links(body):
-    """Links editors wrote as /en/... work in a mail program only with the site's address."""
+    """Links editors wrote as /en/... and uploaded images (/media/...) work in a mail
+    program only with the site's address."""
     return re.sub(r'(href|src)="/(?!/)', rf'\1="{settings.SITE_URL}/', body)
 
 
-def html_to_text(body):
-    """The sanitised HTML body as plain text, links written out after their words."""
-    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", body)
-    text = re.sub(r"<li[^>]*>", "- ", text, flags=re.I)
-    text = _BLOCK_END.sub("\n", text)
-    text = htmllib.unescape(_TAG.sub("", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+# Mail programs ignore style sheets: the body's images and tables get their look inline
+# (the body is sanitised HTML, so each of these tags is written exactly so).
+EMAIL_STYLES = {
+    "<img ": '<img style="max-width:100%;height:auto;border:0;" ',
+    "<table>": '<table style="border-collapse:collapse;margin:0 0 16px;">',
+    "<th ": '<th style="border:1px solid #d5dbe1;padding:4px 8px;text-align:start;" ',
+    "<td>": '<td style="border:1px solid #d5dbe1;padding:4px 8px;">',
+    "<pre>": '<pre style="white-space:pre-wrap;font-size:14px;">',
+}
+EMAIL_STYLED = re.compile("|".join(re.escape(tag) for tag in EMAIL_STYLES))
+
+
+def email_styles(body):
+    return EMAIL_STYLED.sub(lambda match: EMAIL_STYLES[match.group(0)], body)
 
 
 @dataclass
@@ -89,10 +92,11 @@ def render_issue(issue):
         resources, initiatives = _featured(issue)
         preferences = links.absolute(reverse("newsletters:preferences", args=[TOKEN_MARK]))
         unsubscribe = links.absolute(reverse("newsletters:unsubscribe", args=[TOKEN_MARK]))
-        body = absolute_links(issue.body)
+        # The Markdown source becomes HTML here, at send time: what was saved is sent.
+        body = absolute_links(body_html(issue.body))
         context = {
             "issue": issue,
-            "body": body,
+            "body": email_styles(body),
             "body_text": html_to_text(body),
             "newsletter": newsletter,
             "newsletter_name": newsletter.name,

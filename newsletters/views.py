@@ -15,6 +15,7 @@ from common.ratelimit import ratelimit
 from . import services
 from .forms import CONSENT_TEXT, LeaveForm, PreferencesForm, SubscribeForm
 from .links import LinkError, manage_token, read_confirm_token
+from .markdown import body_html
 from .models import ConsentRecord, Issue, NewsletterList
 
 
@@ -235,7 +236,8 @@ def issue_detail(request, slug, pk):
         newsletter__slug=slug,
         pk=pk,
     )
-    context = {"issue": issue, "newsletter": issue.newsletter}
+    # The Markdown source is rendered at each view: cheap next to the page's queries.
+    context = {"issue": issue, "newsletter": issue.newsletter, "body": body_html(issue.body)}
     return render(request, "newsletters/issue.html", context)
 
 
@@ -266,7 +268,7 @@ class ListFeed(Feed):
         return item.subject
 
     def item_description(self, item):
-        return item.body
+        return body_html(item.body)
 
     def item_pubdate(self, item):
         return item.started_at
