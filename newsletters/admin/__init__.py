@@ -2,6 +2,7 @@
 sending and its follow-up in issues.py)."""
 
 from .bounces import BounceReportAdmin  # noqa: F401  (registers it)
+from .images import IssueImageAdmin  # noqa: F401  (registers it)
 from .issues import IssueAdmin
 from .lists import NewsletterListAdmin
 from .subscribers import SubscriberAdmin
