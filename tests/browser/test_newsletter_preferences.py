@@ -83,3 +83,26 @@ def test_without_javascript_every_choice_works_to_the_end(no_js_page, reader):
     assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
     page.goto(path(links.manage_url(subscriber, "en")))
     page.get_by_role("heading", name="This link does not work").wait_for()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_readers_pages_have_no_serious_accessibility_violation(phone_page, reader, lang):
+    from tests.browser.test_accessibility import AXE, serious
+
+    subscriber, global_list, _ = reader
+    manage = path(links.manage_url(subscriber, lang))
+    pages = [
+        manage,
+        path(links.unsubscribe_url(subscriber, lang, global_list)),
+        path(links.unsubscribe_url(subscriber, lang)),
+        manage + "data/",
+        manage + "erase/",
+    ]
+    found = {}
+    for url in pages:
+        assert phone_page.goto(url).status == 200, url
+        problems = serious(AXE.run(phone_page))
+        if problems:
+            found[url] = problems
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    assert found == {}
