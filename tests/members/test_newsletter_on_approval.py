@@ -3,6 +3,8 @@ membership is approved: confirmed at once (their account's address was verified 
 they could apply), to the list in their language, with a consent record quoting the box
 and the application. Without the tick, nothing."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -121,3 +123,11 @@ def test_unticking_the_box_in_a_draft_forgets_the_wish(client, country, lists):
     application.refresh_from_db()
     assert not application.wants_newsletter
     assert application.newsletter_consent_text == ""
+
+
+def test_the_apply_form_offers_the_newsletter_box_unticked(client):
+    client.force_login(UserFactory())
+    html = client.get(create_url()).content.decode()
+    assert 'type="checkbox" name="newsletter"' in html
+    assert "Send me the CP AoR newsletter" in html
+    assert not re.search(r'<input[^>]*name="newsletter"[^>]*checked', html)
