@@ -29,7 +29,7 @@ from ..markdown import body_html, clean_source, html_to_text, image_snippet
 from ..models import Issue, NewsletterList
 
 # A draft longer than this is not a newsletter (and would only keep a worker busy).
-MAX_BODY_CHARS = 200_000
+MAX_BODY_CHARS = 100_000
 PREVIEW, SAVE_THEN_EMAIL, SAVE_THEN_TEST = "_preview", "_save_email_preview", "_save_test"
 
 

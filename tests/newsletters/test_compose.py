@@ -92,13 +92,23 @@ def test_the_draft_preview_is_for_staff_who_write_issues(client):
         ({}, 400),
         ({"body": "x", "newsletter": "global"}, 400),
         ({"body": "x", "newsletter": "999999"}, 400),
-        ({"body": "x" * 200_001}, 413),
+        ({"body": "x" * 100_001}, 413),
     ],
 )
 def test_bad_drafts_get_a_clear_4xx_never_a_500(editor_client, data, status):
     response = editor_client.post(DRAFT_PREVIEW, data)
     assert response.status_code == status
     assert response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["a\x00b", "> " * 500 + "deep", "<div>" * 2000, "[" * 5000, "*a" * 3000, "\ud7ff\ufffd", ""],
+)
+def test_odd_drafts_are_previewed_not_crashed_on(editor_client, body):
+    response = editor_client.post(DRAFT_PREVIEW, {"body": body})
+    assert response.status_code == 200
+    assert "<script" not in response.json()["html"]
 
 
 def test_the_draft_preview_is_posted_not_fetched(editor_client):
