@@ -39,7 +39,10 @@ def member_page(request, slug):
     return render(
         request,
         "members/directory_member.html",
-        {"member": member, "regions": sorted(regions.items(), key=lambda item: (item[0].order, str(item[0])))},
+        {
+            "member": member,
+            "regions": sorted(regions.items(), key=lambda item: (item[0].order, str(item[0]))),
+        },
     )
 
 

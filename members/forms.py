@@ -211,6 +211,27 @@ class IndividualApplicationForm(ApplicationForm):
 FORMS = {"organisation": OrganisationApplicationForm, "individual": IndividualApplicationForm}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern): a list, maybe empty."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+# Documents an answer may carry: enough for a statute, a registration and a report.
+MAX_ANSWER_DOCUMENTS = 5
+
+
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Your answer"),
@@ -218,6 +239,37 @@ class AnswerForm(forms.Form):
         max_length=LONG_TEXT_LIMIT,
         strip=True,
     )
+    documents = MultipleFileField(
+        label=_("Documents (optional)"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={
+                "accept": ".pdf,.docx,application/pdf,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
+        help_text=_("PDF or Word (.docx), up to 5 files."),
+    )
+
+    def clean_documents(self):
+        documents = self.cleaned_data.get("documents") or []
+        if len(documents) > MAX_ANSWER_DOCUMENTS:
+            raise ValidationError(
+                _("Send at most %(count)d documents with one answer."),
+                code="too_many",
+                params={"count": MAX_ANSWER_DOCUMENTS},
+            )
+        errors = []
+        for document in documents:
+            try:
+                validate_supporting_document(document)
+            except ValidationError as error:
+                errors.extend(
+                    ValidationError(f"{document.name}: {message}") for message in error.messages
+                )
+        if errors:
+            raise ValidationError(errors)
+        return documents
 
 
 class ReviewerMessageForm(forms.Form):

@@ -23,4 +23,9 @@ urlpatterns = [
         views.application_document,
         name="application_document",
     ),
+    path(
+        "applications/<int:pk>/documents/<int:attachment_pk>/",
+        views.application_attachment,
+        name="application_attachment",
+    ),
 ]

@@ -159,6 +159,7 @@ def _detail_page(request, application, answer_form):
         "members/application_detail.html",
         {
             "application": application,
+            "attachments": list(application.attachments.all()),
             "events": events,
             "request_note": requests[-1].note if requests else "",
             "answer_form": answer_form,
@@ -189,11 +190,14 @@ def application_withdraw(request, pk):
 @require_POST
 def application_answer(request, pk):
     application = _own(request, pk)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.application_answer(
-                application=application, actor=request.user, answer=form.cleaned_data["answer"]
+                application=application,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                documents=form.cleaned_data["documents"],
             )
         except services.TransitionNotAllowed as error:
             messages.error(request, str(error))
@@ -222,6 +226,30 @@ def application_document(request, pk):
             folder="private",
             filename=name,
             content_type=mimetypes.guess_type(document.name)[0] or "application/octet-stream",
+            as_attachment=True,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        )
+    except FileNotFoundError as error:
+        raise Http404 from error
+
+
+@never_cache
+@login_required
+def application_attachment(request, pk, attachment_pk):
+    """A document sent with an answer: to its applicant and to reviewers only."""
+    applications = Application.objects.all()
+    if not request.user.has_perm("members.view_application"):
+        applications = Application.objects.of(request.user)
+    application = get_object_or_404(applications, pk=pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    try:
+        return file_response(
+            storage=attachment.file.storage,
+            name=attachment.file.name,
+            folder="private",
+            filename=attachment.name,
+            content_type=mimetypes.guess_type(attachment.file.name)[0]
+            or "application/octet-stream",
             as_attachment=True,
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
         )

@@ -16,6 +16,7 @@ from .duplicates import possible_duplicates
 from .filters import AgeFilter, CountryFilter, StatusFilter
 from .funnel import FunnelMixin
 from .personal_data import PersonalDataMixin
+from .review import AssigneeFilter, ReviewMixin
 
 
 class EventInline(admin.TabularInline):
@@ -90,7 +91,7 @@ APPLICATION_FIELDSETS = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "applicant_kind",
@@ -99,10 +100,19 @@ class ApplicationAdmin(FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
         "country",
         "submitted_at",
         "waiting",
+        "turn",
+        "assignee_name",
         "duplicate_flag",
     )
-    list_filter = (StatusFilter, "membership_type", "applicant_kind", CountryFilter, AgeFilter)
-    list_select_related = ("hq_country", "person_country")
+    list_filter = (
+        StatusFilter,
+        AssigneeFilter,
+        "membership_type",
+        "applicant_kind",
+        CountryFilter,
+        AgeFilter,
+    )
+    list_select_related = ("hq_country", "person_country", "assignee")
     search_fields = ("org_name", "org_acronym", "person_name", "contact_email", "focal_email")
     ordering = ("submitted_at", "pk")
     fieldsets = APPLICATION_FIELDSETS
@@ -214,6 +224,7 @@ class ApplicationAdmin(FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
             )
             extra_context = {
                 **(extra_context or {}),
+                **self.review_context(request, application),
                 "transition_actions": [(name, self.get_action(name)[2]) for name in names],
                 "queue_url": reverse("admin:members_application_changelist") + "?status=all",
             }

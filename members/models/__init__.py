@@ -1,6 +1,6 @@
 """Membership of the CP AoR, one module per aggregate: what membership is made of (base),
-applications and their review (applications), members (memberships), and where
-supporting documents are stored (documents).
+applications and their review (applications; review: answers' documents and internal
+notes), members (memberships), and where supporting documents are stored (documents).
 
 Every model is imported here, so Django finds them and `members.models.X` keeps working
 (migrations name `members.models.private_storage` and `document_upload_to`).
@@ -23,12 +23,15 @@ from .base import (
 )
 from .documents import PrivateFileSystemStorage, document_upload_to, private_storage
 from .memberships import Membership, MembershipQuerySet
+from .review import ApplicationAttachment, ApplicationNote, attachment_upload_to
 
 __all__ = [
     "WEBMAIL_DOMAINS",
     "ApplicantKind",
     "Application",
+    "ApplicationAttachment",
     "ApplicationEvent",
+    "ApplicationNote",
     "ApplicationQuerySet",
     "Membership",
     "MembershipQuerySet",
@@ -37,6 +40,7 @@ __all__ = [
     "OrganisationType",
     "PrivateFileSystemStorage",
     "TransitionNotAllowed",
+    "attachment_upload_to",
     "document_upload_to",
     "email_domain",
     "name_key",

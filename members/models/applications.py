@@ -264,6 +264,15 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The reviewer who looks after this application."),
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -310,6 +319,16 @@ class Application(models.Model):
     @property
     def country(self):
         return self.hq_country if self.is_organisation else self.person_country
+
+    @property
+    def turn(self):
+        """Who must act next: the applicant (a request for information waits for their
+        answer), the reviewers (a submitted or answered application), or nobody."""
+        if self.status == self.Status.INFORMATION_REQUESTED:
+            return "applicant"
+        if self.status in (self.Status.SUBMITTED, self.Status.UNDER_REVIEW):
+            return "reviewers"
+        return ""
 
 
 class ApplicationEvent(models.Model):

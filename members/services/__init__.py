@@ -5,6 +5,7 @@ approval gives, the e-mails each move sends, and one person's personal data.
 - memberships: what approving gives, and the same-name check before it.
 - emails: the applicant's and the reviewers' e-mails.
 - personal_data: export or erase one person's data (GDPR).
+- review: reviewers' internal notes and assignment.
 
 Conventions: every service is keyword-only and typed; the person acting is `actor` (None
 for the system); the application acted on is passed as an instance (views and the admin
@@ -40,8 +41,12 @@ from .applications import (
 from .emails import SUBJECTS, Notice, applicant_addresses, reviewer_addresses
 from .memberships import SameName, SameNameMember, name_key_value, same_name_member
 from .personal_data import PERSONAL_FIELDS, person_erase, person_export
+from .review import NotAReviewer, application_assign, application_note_add
 
 __all__ = [
+    "NotAReviewer",
+    "application_assign",
+    "application_note_add",
     "APPLICANT_FIELDS",
     "COMMITMENTS",
     "COMMON_FIELDS",

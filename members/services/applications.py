@@ -8,10 +8,11 @@ ApplicationEvent and, for staff, a line in the audit trail; e-mails are outbox r
 that transaction, sent after it commits.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +20,13 @@ from django.utils.translation import gettext
 from common import audit
 from common.validators import unsafe_characters
 
-from ..models import ApplicantKind, Application, ApplicationEvent, MembershipType
+from ..models import (
+    ApplicantKind,
+    Application,
+    ApplicationAttachment,
+    ApplicationEvent,
+    MembershipType,
+)
 from ..models import TransitionNotAllowed as TransitionNotAllowed
 from .emails import Notice, _email_applicant, _email_reviewers
 from .memberships import SameName, SameNameMember, _record_membership, same_name_member
@@ -155,6 +162,7 @@ def application_start_review(*, application: Application, actor: Actor) -> Appli
     if locked is None:
         return application
     _move(locked, action="start_review", actor=actor)
+    _email_applicant(locked, Notice.UNDER_REVIEW)
     return locked
 
 
@@ -174,16 +182,31 @@ def application_request_information(
 
 
 @transaction.atomic
-def application_answer(*, application: Application, actor: Actor, answer: str) -> Application:
-    """The applicant answers a request for information; the application goes back to the
-    reviewers."""
+def application_answer(
+    *,
+    application: Application,
+    actor: Actor,
+    answer: str,
+    documents: Sequence[UploadedFile] = (),
+) -> Application:
+    """The applicant answers a request for information, with documents if they like
+    (checked by the caller as the supporting document is: validate_supporting_document);
+    the application goes back to the reviewers, who get the answer's text by e-mail."""
     if not (answer or "").strip():
         raise ValueError(gettext("Write your answer."))
     locked = _transition(application, "answer")
     if locked is None:
         return application
-    _move(locked, action="answer", actor=actor, note=answer.strip())
-    _email_reviewers(locked)
+    event = _move(locked, action="answer", actor=actor, note=answer.strip())
+    for document in documents:
+        ApplicationAttachment.objects.create(
+            application=locked,
+            event=event,
+            file=document,
+            name=_document_name(document.name),
+            uploaded_by=actor,
+        )
+    _email_reviewers(locked, Notice.ANSWER_RECEIVED, note=answer.strip())
     return locked
 
 
@@ -232,6 +255,8 @@ def application_withdraw(*, application: Application, actor: Actor, note: str = 
     if locked is None:
         return application
     _move(locked, action="withdraw", actor=actor, note=note)
+    if locked.submitted_at is not None:  # a draft nobody saw needs no letter
+        _email_applicant(locked, Notice.WITHDRAWN)
     return locked
 
 

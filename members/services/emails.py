@@ -22,17 +22,23 @@ class Notice(StrEnum):
 
     SUBMITTED = "submitted"
     REVIEWER_NOTICE = "reviewer_notice"
+    ANSWER_RECEIVED = "answer_received"
+    UNDER_REVIEW = "under_review"
     INFORMATION_REQUESTED = "information_requested"
     APPROVED = "approved"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
 
 
 SUBJECTS = {
     Notice.SUBMITTED: _("We have received your CP AoR membership application"),
     Notice.REVIEWER_NOTICE: _("New membership application to review: %(name)s"),
+    Notice.ANSWER_RECEIVED: _("The applicant answered: %(name)s"),
+    Notice.UNDER_REVIEW: _("Your CP AoR membership application is being reviewed"),
     Notice.INFORMATION_REQUESTED: _("The CP AoR needs more information about your application"),
     Notice.APPROVED: _("Welcome to the CP AoR: your membership is approved"),
     Notice.DECLINED: _("Your CP AoR membership application"),
+    Notice.WITHDRAWN: _("Your CP AoR membership application is withdrawn"),
 }
 
 
@@ -108,7 +114,14 @@ def reviewer_addresses():
     )
 
 
-def _email_reviewers(application):
-    for address in reviewer_addresses():
+def _email_reviewers(application, kind: Notice = Notice.REVIEWER_NOTICE, note=""):
+    """The reviewers' notice of a new application, or of an applicant's answer (with its
+    text, so they can read it in their mail); to the assigned reviewer alone when there
+    is one who can still receive it."""
+    addresses = reviewer_addresses()
+    assignee = application.assignee
+    if assignee is not None and assignee.email in addresses:
+        addresses = [assignee.email]
+    for address in addresses:
         # Reviewers read the portal's source language.
-        _send(to=address, kind=Notice.REVIEWER_NOTICE, application=application, language="en")
+        _send(to=address, kind=kind, application=application, language="en", note=note)

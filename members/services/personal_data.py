@@ -74,6 +74,9 @@ def person_export(*, user: AbstractBaseUser) -> dict:
         fields["person_country"] = str(application.person_country or "")
         fields["countries"] = [str(country) for country in application.countries.all()]
         fields["supporting_document"] = application.document_name
+        fields["documents_sent_with_answers"] = [
+            attachment.name for attachment in application.attachments.all()
+        ]
         fields["history"] = [
             {
                 "created": event.created,
@@ -92,7 +95,8 @@ def person_erase(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> i
     """Erase one person's personal data.
 
     Applications stay (the review history is the CP AoR's record) but lose every personal
-    field, the supporting document and the notes of their events; an organisation's
+    field, the supporting document, the documents sent with answers, the notes of their
+    events and the reviewers' internal notes on them; an organisation's
     approved membership stays in the directory, no longer tied to the person; an
     individual's membership, being the person, is deleted; the account is deactivated
     and stripped of its name and addresses. Running it again changes nothing more.
@@ -111,6 +115,12 @@ def person_erase(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> i
         application.anonymised_at = application.anonymised_at or now
         application.save()
         application.events.update(note="")
+        # The documents sent with answers are the person's too; reviewers' notes may
+        # quote them, and go with them.
+        for attachment in application.attachments.all():
+            attachment.file.delete(save=False)
+        application.attachments.all().delete()
+        application.notes.all().delete()
         ApplicationEvent.objects.create(
             application=application,
             actor=actor,
