@@ -84,6 +84,8 @@ def _create_rows(issue) -> int:
             FROM newsletters_subscription sub
             JOIN newsletters_subscriber s ON s.id = sub.subscriber_id
             WHERE sub.newsletter_id = %s AND s.status = %s
+            -- Rows in the order readers subscribed: chunks claim them in id order.
+            ORDER BY s.id
             ON CONFLICT (issue_id, subscriber_id) DO NOTHING
             """,
             [
