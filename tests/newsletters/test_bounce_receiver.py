@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from devstack import workers as celery_workers
 from devstack.processes import free_port
 from newsletters import bounces
+from newsletters.management.commands.receive_bounces import BounceHandler
 from newsletters.models import BounceReport, Delivery, Subscriber
 
 from .factories import SubscriberFactory
@@ -109,3 +110,20 @@ def test_a_message_too_big_or_reporting_nothing_is_its_own_answer(receiver):
     # The receiver is still there for the next one.
     assert send(receiver, [address], report("postfix", issue, amina)) == {}
     assert BounceReport.objects.get().subscriber == amina
+
+
+@pytest.mark.parametrize(
+    "error, answer",
+    [(DatabaseError("the server closed the connection"), "451 4.3.0"), (ValueError, "550 5.6.0")],
+    ids=["database down: the sender tries again", "unreadable: refused"],
+)
+def test_one_message_failing_is_that_messages_answer(monkeypatch, error, answer):
+    def failing(**kwargs):
+        raise error
+
+    monkeypatch.setattr("newsletters.services.bounce_receive", failing)
+    handler = BounceHandler()
+    try:
+        assert handler.receive(b"Subject: x\r\n\r\n", [MAILBOX]).startswith(answer)
+    finally:
+        handler.close()
