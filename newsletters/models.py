@@ -194,8 +194,11 @@ SEND = "newsletters.change_issue"
 
 class IssueQuerySet(models.QuerySet):
     def archived(self):
-        """Sent issues, newest first: the public archive."""
-        return self.filter(status=Issue.Status.SENT).order_by("-started_at", "-pk")
+        """Sent issues, newest first: the public archive. An issue sent once that is
+        going out again (to readers whose copy failed, or who joined after) stays in it:
+        it keeps its first finished_at until it finishes again."""
+        again = Q(status__in=[Issue.Status.SENDING, Issue.Status.PAUSED], finished_at__isnull=False)
+        return self.filter(Q(status=Issue.Status.SENT) | again).order_by("-started_at", "-pk")
 
 
 class Issue(models.Model):

@@ -216,9 +216,10 @@ def _send_more(issue):
         return
     fields = ["heartbeat_at", "updated"]
     if issue.status == Issue.Status.SENT:
+        # finished_at stays (the first end) until it finishes again: readers who have
+        # the issue still find it in the archive meanwhile (IssueQuerySet.archived).
         issue.status = Issue.transitions.target("resend_failed")
-        issue.finished_at = None
-        fields += ["status", "finished_at"]
+        fields.append("status")
     issue.heartbeat_at = None
     issue.save(update_fields=fields)
     issue_id = issue.pk

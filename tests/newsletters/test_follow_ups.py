@@ -66,7 +66,7 @@ def sent_issue(server, n=6):
     return run(issue), emails
 
 
-def test_resending_gives_each_failed_reader_one_copy_and_nobody_a_second(serve):
+def test_resending_gives_each_failed_reader_one_copy_and_nobody_a_second(serve, client):
     server = serve(RejectingOnce(reject=["reader1@example.org", "reader4@example.org"]))
     issue, emails = sent_issue(server)
     assert issue.status == Issue.Status.SENT
@@ -78,9 +78,13 @@ def test_resending_gives_each_failed_reader_one_copy_and_nobody_a_second(serve):
     assert all("554" in row.last_error for row in failed)
     assert services.issue_reach(issue, "resend_failed") == 2
 
+    first_end = issue.finished_at
     assert services.issue_resend_failed(issue_id=issue.pk) == 2
     issue.refresh_from_db()
-    assert (issue.status, issue.finished_at) == (Issue.Status.SENDING, None)
+    assert (issue.status, issue.finished_at) == (Issue.Status.SENDING, first_end)
+    # Readers who have it still find it online meanwhile.
+    assert list(Issue.objects.archived()) == [issue]
+    assert client.get(issue.get_absolute_url()).status_code == 200
     # The same rows, back to pending with their attempts reset: still one per reader.
     assert sorted(issue.deliveries.values_list("status", "attempts")) == [
         ("pending", 0),
@@ -88,7 +92,7 @@ def test_resending_gives_each_failed_reader_one_copy_and_nobody_a_second(serve):
         *[("sent", 1)] * 4,
     ]
     issue = run(issue)
-    assert issue.status == Issue.Status.SENT and issue.finished_at is not None
+    assert issue.status == Issue.Status.SENT and issue.finished_at > first_end
     assert received(server) == dict.fromkeys(emails, 1)
     assert set(issue.deliveries.values_list("status", flat=True)) == {"sent"}
 
