@@ -22,7 +22,13 @@ from .base import (
     name_key,
 )
 from .documents import PrivateFileSystemStorage, document_upload_to, private_storage
-from .memberships import Membership, MembershipQuerySet
+from .memberships import (
+    FocalPoint,
+    FocalPointInvitation,
+    Membership,
+    MembershipQuerySet,
+    RenewalReminder,
+)
 from .review import ApplicationAttachment, ApplicationNote, attachment_upload_to
 
 __all__ = [
@@ -33,8 +39,11 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationNote",
     "ApplicationQuerySet",
+    "FocalPoint",
+    "FocalPointInvitation",
     "Membership",
     "MembershipQuerySet",
+    "RenewalReminder",
     "MembershipTier",
     "MembershipType",
     "OrganisationType",

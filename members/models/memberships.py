@@ -68,6 +68,26 @@ class Membership(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The member's language: renewal reminders are written in it."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=1500,
+        help_text=_("What the organisation does, as the member writes it for the directory."),
+    )
+    # Membership is renewed each year: the commitments are confirmed again by this date,
+    # or after a grace period (MEMBERSHIP_GRACE_DAYS) the membership lapses.
+    renewal_due = models.DateField(_("renewal due"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        _("commitments last confirmed"), null=True, blank=True, editable=False
+    )
+    lapsed_at = models.DateTimeField(_("lapsed"), null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -75,7 +95,10 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["-member_since", "pk"]
-        indexes = [models.Index(fields=["status", "type"], name="membership_directory")]
+        indexes = [
+            models.Index(fields=["status", "type"], name="membership_directory"),
+            models.Index(fields=["status", "renewal_due"], name="membership_renewal"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partner"],
@@ -90,3 +113,88 @@ class Membership(models.Model):
 
     def __str__(self):
         return str(self.partner) if self.partner_id else self.person_name
+
+
+class FocalPoint(models.Model):
+    """A person who represents a member organisation: signs in to the members' area,
+    edits the directory entry, renews, and invites colleagues."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="focal_points"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_points"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "user"], name="focal_point_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.membership}"
+
+
+class FocalPointInvitation(models.Model):
+    """A focal point's invitation to a colleague, by e-mail: accepted once, by an account
+    that has verified that address; it expires (MEMBERSHIP_INVITATION_DAYS)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return self.email
+
+
+class RenewalReminder(models.Model):
+    """One reminder sent for one renewal date: the unique pair makes sending it again (a
+    retried task, two beat processes) a no-op."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="renewal_reminders"
+    )
+    due = models.DateField(_("renewal due"))
+    days_before = models.SmallIntegerField(_("days before"))
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "due", "days_before"], name="renewal_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership}: {self.days_before} days before {self.due}"

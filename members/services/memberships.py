@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common import audit
 from initiatives.models import Partner
 
-from ..models import Application, Membership, email_domain, name_key
+from ..models import Application, FocalPoint, Membership, email_domain, name_key
 
 
 def _unique_slug(name):
@@ -92,6 +92,30 @@ def _new_partner(application):
 
 
 def _record_membership(application, *, conflict, same_name, actor):
+    """The membership the approved application gives (_membership_for), its year begun:
+    renewal due a year from today, the commitments confirmed by the application, the
+    member's language its application's, and the applicant one of its focal points."""
+    membership = _membership_for(application, conflict=conflict, same_name=same_name, actor=actor)
+    today = timezone.localdate()
+    membership.renewal_due = add_years(today, 1)
+    membership.confirmed_at = application.commitments_accepted_at or timezone.now()
+    membership.lapsed_at = None
+    membership.language = application.language or membership.language
+    membership.save(update_fields=["renewal_due", "confirmed_at", "lapsed_at", "language"])
+    if application.applicant_id:
+        FocalPoint.objects.get_or_create(membership=membership, user_id=application.applicant_id)
+    return membership
+
+
+def add_years(day, years):
+    """The same day `years` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _membership_for(application, *, conflict, same_name, actor):
     """The membership the approved application gives. An existing membership is kept
     whole (its countries are only ever added to) and changes account only on the
     reviewer's explicit SameName.SAME, which the audit trail records."""
