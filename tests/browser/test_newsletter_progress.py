@@ -97,14 +97,24 @@ def test_without_javascript_the_refresh_link_shows_the_new_figures(browser, live
         context.close()
 
 
-def test_the_progress_page_fits_a_phone_in_arabic(phone_page, sending):
+def test_the_follow_up_pages_fit_a_phone_in_arabic_and_pass_axe(phone_page, sending):
+    from tests.browser.test_accessibility import AXE, serious
+
     send(sending, 3)
-    path = f"/admin/newsletters/issue/{sending.pk}/progress/"
-    log_in(phone_page, path)
-    phone_page.context.add_cookies(
-        [{"name": "django_language", "value": "ar", "url": phone_page.url}]
+    Delivery.objects.filter(pk=sending.deliveries.filter(status="pending").first().pk).update(
+        status="failed", attempts=2, last_error="(550, b'5.1.1 <x@partner-ye.org>: unavailable')"
     )
-    phone_page.reload()
-    assert phone_page.locator("html").get_attribute("dir") == "rtl"
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360 + 1, f"the page scrolls sideways ({width}px)"
+    log_in(phone_page, f"/admin/newsletters/issue/{sending.pk}/progress/")
+    phone_page.context.add_cookies(
+        [{"name": "django_language", "value": "ar", "url": phone_page.url.split("/admin/")[0]}]
+    )
+    found = {}
+    for page_name in ("progress/", "recipients/", "recipients/?status=failed"):
+        phone_page.goto(f"/admin/newsletters/issue/{sending.pk}/{page_name}")
+        assert phone_page.locator("html").get_attribute("dir") == "rtl"
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360 + 1, f"{page_name} scrolls sideways ({width}px)"
+        problems = serious(AXE.run(phone_page))
+        if problems:
+            found[page_name] = problems
+    assert found == {}
