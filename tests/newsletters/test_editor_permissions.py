@@ -1,0 +1,26 @@
+"""Newsletter editors reach what their work needs: the images of their issues and the
+bounce reports, read only."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from common.groups import NEWSLETTER_EDITORS
+from tests.members.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=NEWSLETTER_EDITORS))
+    client.force_login(user)
+    return user
+
+
+def test_editors_upload_images_and_read_bounce_reports(client, editor):
+    assert editor.has_perm("newsletters.add_issueimage")
+    assert editor.has_perm("newsletters.view_bouncereport")
+    assert not editor.has_perm("newsletters.change_bouncereport")
+    assert client.get("/admin/newsletters/bouncereport/").status_code == 200
+    assert client.get("/admin/newsletters/issueimage/add/").status_code == 200
