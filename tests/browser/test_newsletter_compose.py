@@ -3,6 +3,7 @@ left, in a real browser under the portal's strict CSP; without JavaScript the Pr
 button gives the same, unsaved."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from newsletters.models import Issue
@@ -70,6 +71,15 @@ def test_typing_markdown_in_an_arabic_issue_updates_the_preview_right_to_left(pa
     issue.refresh_from_db()
     assert issue.body == "نص قديم"  # previewing saved nothing
     assert reports == []
+    assert serious(Axe().run(page, context=".field-body")) == []
+
+
+def serious(results):
+    return [
+        f"{violation['id']}: {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
 
 
 def test_on_a_phone_the_preview_sits_under_the_body(browser, live_server):
