@@ -24,3 +24,23 @@ def test_editors_upload_images_and_read_bounce_reports(client, editor):
     assert not editor.has_perm("newsletters.change_bouncereport")
     assert client.get("/admin/newsletters/bouncereport/").status_code == 200
     assert client.get("/admin/newsletters/issueimage/add/").status_code == 200
+
+
+def test_marking_a_subscriber_bounced_in_admin_records_a_report(client, editor):
+    from newsletters.models import BounceReport, Subscriber
+
+    subscriber = Subscriber.objects.create(email="gone@example.org", status="confirmed")
+    response = client.post(
+        "/admin/newsletters/subscriber/",
+        {"action": "mark_bounced", "_selected_action": [subscriber.pk]},
+    )
+    assert response.status_code == 302
+    subscriber.refresh_from_db()
+    assert subscriber.status == "bounced" and subscriber.bounced_at is not None
+    report = BounceReport.objects.get(subscriber=subscriber)
+    assert (report.kind, report.source) == ("hard", "admin")
+    client.post(
+        "/admin/newsletters/subscriber/",
+        {"action": "mark_bounced", "_selected_action": [subscriber.pk]},
+    )
+    assert BounceReport.objects.filter(subscriber=subscriber).count() == 1
