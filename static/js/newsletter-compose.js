@@ -82,6 +82,28 @@
     }
   });
 
+  // The links at the top of the page show and send the saved issue: with edits not
+  // saved yet, say so before leaving (the buttons under the preview save first).
+  var edited = false;
+  if (form) {
+    form.addEventListener("input", function () {
+      edited = true;
+    });
+    form.addEventListener("change", function () {
+      edited = true;
+    });
+  }
+  document.querySelectorAll(".object-tools a").forEach(function (link) {
+    if (!/\/(preview|test)\/$/.test(link.pathname)) {
+      return;
+    }
+    link.addEventListener("click", function (event) {
+      if (edited && !window.confirm(editor.getAttribute("data-unsaved"))) {
+        event.preventDefault();
+      }
+    });
+  });
+
   // An image's snippet goes where the cursor is in the body.
   editor.querySelectorAll(".compose-insert").forEach(function (button) {
     button.hidden = false;

@@ -68,6 +68,13 @@ def test_typing_markdown_in_an_arabic_issue_updates_the_preview_right_to_left(pa
     expect(panel).to_have_attribute("dir", "ltr")
     assert panel.get_attribute("lang") == "en"
 
+    # The link at the top sends the saved issue: with an edit not saved, it asks first.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.locator(".object-tools").get_by_role("link", name="Send a test to me").click()
+    assert questions and "Your changes are not saved" in questions[0]
+    assert page.url.endswith(f"/admin/newsletters/issue/{issue.pk}/change/")
+
     issue.refresh_from_db()
     assert issue.body == "نص قديم"  # previewing saved nothing
     assert reports == []

@@ -7,10 +7,12 @@ import re
 import pytest
 from django.core import mail as outbox
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from newsletters.models import IssueImage
-from tests.initiatives.factories import content_editor
+from tests.initiatives.factories import UserFactory, content_editor
 
 from .factories import IssueFactory, newsletter_editor
 
@@ -148,3 +150,36 @@ def test_the_email_shows_the_image_at_the_sites_address_and_its_alt_text_in_plai
     assert 'alt="Children at a learning centre"' in html
     assert "Our visit:\n\nChildren at a learning centre" in message.body
     assert "/media/" not in message.body
+
+
+def queries(client, address):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(address).status_code == 200
+    return len(captured)
+
+
+def stored_images(issue, count):
+    for n in range(count):
+        IssueImage.objects.create(
+            issue=issue,
+            image=f"newsletters/images/2026/12/picture-{issue.pk}-{n}.png",
+            alt_text=f"Picture {n}",
+            width=40,
+            height=30,
+            uploaded_by=UserFactory(),
+        )
+
+
+def test_the_image_list_and_the_issue_page_cost_the_same_queries_for_one_image_or_twenty(
+    editor_client,
+):
+    few, many = IssueFactory(), IssueFactory()
+    stored_images(few, 1)
+    queries(editor_client, f"/admin/newsletters/issue/{few.pk}/change/")  # fills the in-process caches
+    before = queries(editor_client, "/admin/newsletters/issueimage/")
+    issue_page = queries(editor_client, f"/admin/newsletters/issue/{few.pk}/change/")
+    stored_images(many, 20)
+    assert queries(editor_client, "/admin/newsletters/issueimage/") == before
+    assert queries(editor_client, f"/admin/newsletters/issue/{many.pk}/change/") == issue_page
+    page = editor_client.get(f"/admin/newsletters/issue/{many.pk}/change/").content.decode()
+    assert page.count('class="compose-snippet"') == 20
