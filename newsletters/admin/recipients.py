@@ -1,8 +1,8 @@
 """An issue's recipients: every delivery row with its reader, status, attempts, the
 server's last answer and when; filtered by status (with counts), searched by address or
 name, 100 a page. The same few queries whatever the issue's size: the counts (one
-GROUP BY on the (issue, status) index), the page's count and the page itself, readers
-joined in."""
+GROUP BY on the (issue, status) index), the page's ids (and their count when searching)
+and the page's rows, readers joined in."""
 
 import django_filters
 from django import forms
@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,33 +56,55 @@ def _link(**params):
     return "?" + urlencode(kept) if kept else "?"
 
 
+SHOWN = (
+    "subscriber_id",
+    "status",
+    "attempts",
+    "last_error",
+    "last_attempt_at",
+    "sent_at",
+    "bounced_at",
+    "subscriber__email",
+    "subscriber__name",
+)
+
+
+class _Paginator(Paginator):
+    """A paginator told its count when the caller already knows it."""
+
+    def __init__(self, object_list, per_page, known=None):
+        super().__init__(object_list, per_page)
+        self._known = known
+
+    @cached_property
+    def count(self):
+        return self.object_list.count() if self._known is None else self._known
+
+
 class RecipientsMixin:
     """The issue admin's recipients page."""
 
     def recipients_view(self, request, pk):
         issue = self._issue(request, pk)
-        rows = (
-            Delivery.objects.filter(issue_id=issue.pk)
-            .select_related("subscriber")
-            .only(
-                "status",
-                "attempts",
-                "last_error",
-                "last_attempt_at",
-                "sent_at",
-                "bounced_at",
-                "subscriber__email",
-                "subscriber__name",
-            )
-            .order_by("pk")
-        )
+        # In the order readers subscribed: the (issue, subscriber) unique index's order.
+        rows = Delivery.objects.filter(issue_id=issue.pk).order_by("subscriber_id")
         filters = RecipientFilter(request.GET or None, queryset=rows)
         valid = not filters.is_bound or filters.is_valid()
         chosen = filters.form.cleaned_data if filters.is_bound and valid else {}
         status, query = chosen.get("status") or "", chosen.get("q") or ""
         counts = services.issue_progress(issue.pk)
-        page = Paginator(filters.qs if valid else rows.none(), PAGE_SIZE).get_page(
-            request.GET.get("page")
+        # Pages are cut from the ids alone, so that a far page skips index entries, not
+        # joined rows; without a search the status counts give the total.
+        page = _Paginator(
+            filters.qs.values_list("pk", flat=True) if valid else rows.none(),
+            PAGE_SIZE,
+            known=None if query or not valid else counts[status or "total"],
+        ).get_page(request.GET.get("page"))
+        shown = (
+            Delivery.objects.filter(pk__in=list(page.object_list))
+            .select_related("subscriber")
+            .only(*SHOWN)
+            .order_by("subscriber_id")
         )
         choices = [("", _("All"), counts["total"])] + [
             (value, label, counts[value]) for value, label in Delivery.Status.choices
@@ -102,6 +125,7 @@ class RecipientsMixin:
                     for value, label, count in choices
                 ],
                 "page": page,
+                "rows": shown,
                 "previous": _link(status=status, q=query, page=page.number - 1)
                 if page.has_previous()
                 else None,

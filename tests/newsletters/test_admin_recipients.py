@@ -66,7 +66,7 @@ def yemen_issue():
 
 
 def emails_listed(response):
-    return [row.subscriber.email for row in response.context["page"]]
+    return [row.subscriber.email for row in response.context["rows"]]
 
 
 def test_every_reader_is_listed_with_status_attempts_answer_and_times(editor_client, yemen_issue):
@@ -148,14 +148,14 @@ def test_the_page_costs_the_same_queries_for_ten_readers_and_for_a_thousand(edit
 def test_a_hundred_readers_a_page(editor_client):
     issue = sending_issue(250)
     first = editor_client.get(url(issue))
-    assert len(first.context["page"]) == 100
+    assert len(first.context["rows"]) == 100
     assert "?page=2" in first.content.decode()
     last = editor_client.get(url(issue, "?page=3"))
-    assert len(last.context["page"]) == 50
+    assert len(last.context["rows"]) == 50
     assert "page 3 of 3" in last.content.decode()
     seen = set()
     for page in (1, 2, 3):
-        seen |= {row.pk for row in editor_client.get(url(issue, f"?page={page}")).context["page"]}
+        seen |= {row.pk for row in editor_client.get(url(issue, f"?page={page}")).context["rows"]}
     assert seen == set(Delivery.objects.filter(issue=issue).values_list("pk", flat=True))
     # A page number past the end shows the last page, not an error.
     assert editor_client.get(url(issue, "?page=99")).context["page"].number == 3
