@@ -21,7 +21,7 @@ from common.mail.backends import PLAIN_ADDRESS
 from common.validators import unsafe_characters
 
 from . import links
-from .markdown import body_html, html_to_text
+from .markdown import body_html, html_to_text, sized_images
 from .models import Subscriber
 
 # Stand-ins for the per-subscriber link tokens: the issue is rendered once with these,
@@ -45,6 +45,8 @@ def absolute_links(body):
     return re.sub(r'(href|src)="/(?!/)', rf'\1="{settings.SITE_URL}/', body)
 
 
+# The e-mail's column (640 px) less its padding: the widest an image in the body shows.
+EMAIL_IMAGE_WIDTH = 592
 # Mail programs ignore style sheets: the body's images and tables get their look inline
 # (the body is sanitised HTML, so each of these tags is written exactly so).
 EMAIL_STYLES = {
@@ -93,7 +95,7 @@ def render_issue(issue):
         preferences = links.absolute(reverse("newsletters:preferences", args=[TOKEN_MARK]))
         unsubscribe = links.absolute(reverse("newsletters:unsubscribe", args=[TOKEN_MARK]))
         # The Markdown source becomes HTML here, at send time: what was saved is sent.
-        body = absolute_links(body_html(issue.body))
+        body = absolute_links(sized_images(body_html(issue.body), EMAIL_IMAGE_WIDTH))
         context = {
             "issue": issue,
             "body": email_styles(body),

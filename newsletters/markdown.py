@@ -12,6 +12,7 @@ The plain text of the e-mail is made from the same HTML: links written out after
 words, images as their alt text, list items after "- " (or their number).
 """
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -20,6 +21,8 @@ from django.core.files.storage import default_storage
 from markdown_it import MarkdownIt
 
 from common.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+
+from .models import IssueImage
 
 IMAGE_FOLDER = "newsletters/images/"
 BODY_TAGS = ALLOWED_TAGS | {
@@ -101,6 +104,34 @@ def body_html(source, refused=None):
 
 def body_text(source):
     return html_to_text(body_html(source))
+
+
+_IMAGE = re.compile(r'<img src="([^"]*)"')
+
+
+def sized_images(html, max_width):
+    """Sanitised body HTML whose uploaded images carry their width and height, at most
+    max_width wide: Outlook ignores max-width and would show a large picture at full
+    size, past the e-mail's column. One query."""
+    base = default_storage.url("")
+    sources = {
+        src.removeprefix(settings.SITE_URL).removeprefix(base): src
+        for src in set(_IMAGE.findall(html))
+    }
+    sizes = {}
+    images = IssueImage.objects.filter(image__in=sources).values_list("image", "width", "height")
+    for name, width, height in images:
+        if width and height:
+            shown = min(width, max_width)
+            sizes[sources[name]] = (shown, round(height * shown / width))
+
+    def size(match):
+        if match.group(1) not in sizes:
+            return match.group(0)
+        width, height = sizes[match.group(1)]
+        return f'{match.group(0)} width="{width}" height="{height}"'
+
+    return _IMAGE.sub(size, html) if sizes else html
 
 
 def clean_source(source):

@@ -175,7 +175,9 @@ def test_the_image_list_and_the_issue_page_cost_the_same_queries_for_one_image_o
 ):
     few, many = IssueFactory(), IssueFactory()
     stored_images(few, 1)
-    queries(editor_client, f"/admin/newsletters/issue/{few.pk}/change/")  # fills the in-process caches
+    queries(
+        editor_client, f"/admin/newsletters/issue/{few.pk}/change/"
+    )  # fills the in-process caches
     before = queries(editor_client, "/admin/newsletters/issueimage/")
     issue_page = queries(editor_client, f"/admin/newsletters/issue/{few.pk}/change/")
     stored_images(many, 20)
@@ -183,3 +185,18 @@ def test_the_image_list_and_the_issue_page_cost_the_same_queries_for_one_image_o
     assert queries(editor_client, f"/admin/newsletters/issue/{many.pk}/change/") == issue_page
     page = editor_client.get(f"/admin/newsletters/issue/{many.pk}/change/").content.decode()
     assert page.count('class="compose-snippet"') == 20
+
+
+def test_a_large_image_is_given_the_emails_width_for_mail_programs_that_ignore_styles(
+    editor_client,
+):
+    from newsletters import mail
+
+    issue = IssueFactory()
+    upload(editor_client, picture(size=(1200, 800)), alt="Wide", issue=issue)
+    upload(editor_client, picture(size=(40, 30)), alt="Small", issue=issue)
+    wide, small = (IssueImage.objects.get(alt_text=alt) for alt in ("Wide", "Small"))
+    issue.body = f"![Wide]({wide.image.url})\n\n![Small]({small.image.url})"
+    html = mail.render_issue(issue).html
+    assert f'src="http://testserver/media/{wide.image.name}" width="592" height="395"' in html
+    assert f'src="http://testserver/media/{small.image.name}" width="40" height="30"' in html
