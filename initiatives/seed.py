@@ -160,6 +160,56 @@ def _create_initiative(data):
         initiative.contacts.create(order=position, name=contact["name"])
 
 
+def _fill(obj, field, texts):
+    """Set field's translations that are empty on obj from texts ({language: text});
+    True when any was. A text an editor wrote is never replaced."""
+    missing = {
+        name: text for name, text in translated(field, texts).items() if not getattr(obj, name, "")
+    }
+    for name, text in missing.items():
+        setattr(obj, name, text)
+    return bool(missing)
+
+
+def _fill_translations(data):
+    """An initiative loaded before its texts were translated gets the translations the
+    files now have, wherever its own text in that language is still empty: its title,
+    summary and body, and the objectives and milestones still as the files wrote them in
+    English (an edited English text means an editor owns that row)."""
+    initiative = Initiative.objects.get(slug=data["slug"])
+    changed = [
+        field
+        for field in ("title", "summary", "body")
+        if _fill(initiative, field, data.get(field, {}))
+    ]
+    if changed:
+        initiative.full_clean()  # sanitises a body, as admin does
+        initiative.save()
+    rows = {
+        (objective.parent_id is not None, objective.text_en): objective
+        for objective in initiative.objectives.all()
+    }
+    for objective in data.get("objectives", []):
+        texts = [(False, objective["text"])] + [
+            (True, step["text"]) for step in objective.get("steps", [])
+        ]
+        for is_step, text in texts:
+            row = rows.get((is_step, text.get("en")))
+            if row is not None and _fill(row, "text", text):
+                row.save()
+    milestones = {(m.date, m.title_en): m for m in initiative.milestones.all()}
+    for milestone in data.get("milestones", []):
+        row = milestones.get((milestone["date"], milestone["title"].get("en")))
+        if row is None:
+            continue
+        filled = [
+            _fill(row, field, milestone.get(field, {}))
+            for field in ("title", "place", "description")
+        ]
+        if any(filled):
+            row.save()
+
+
 @transaction.atomic
 def load(stdout=None):
     themes = load_named(Theme, THEMES)
@@ -176,6 +226,8 @@ def load(stdout=None):
         if data["slug"] not in existing:
             _create_initiative(data)
             initiatives += 1
+        else:
+            _fill_translations(data)
     if stdout is not None:
         stdout.write(
             f"Initiatives: created {initiatives} initiatives, {themes} themes, {regions} "

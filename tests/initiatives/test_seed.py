@@ -98,3 +98,22 @@ def test_seeded_pages_open_in_every_language(client):
             gle = Initiative.objects.get(slug=GLE)
             assert client.get(gle.get_absolute_url()).status_code == 200
         assert client.get(f"/{code}/initiatives/").status_code == 200
+
+
+def test_loading_again_fills_translations_an_older_load_lacked_and_keeps_an_editors():
+    seed.load()
+    gle = Initiative.objects.get(slug=GLE)
+    # As a database loaded before the files had these translations.
+    Initiative.objects.filter(pk=gle.pk).update(body_fr="", body_es="", summary_ar="مُحرَّر")
+    gle.objectives.update(text_fr="")
+    gle.milestones.update(title_es="", description_es="")
+    edited = gle.objectives.filter(parent__isnull=True).order_by("order").last()
+    Objective.objects.filter(pk=edited.pk).update(text_en="Rewritten by an editor")
+    seed.load()
+    gle.refresh_from_db()
+    assert gle.body_fr.startswith("<p>") and gle.body_es.startswith("<p>")
+    assert gle.summary_ar == "مُحرَّر"
+    first = gle.objectives.filter(parent__isnull=True).order_by("order").first()
+    assert first.text_fr
+    assert Objective.objects.get(pk=edited.pk).text_fr == ""
+    assert all(milestone.title_es for milestone in gle.milestones.all())
