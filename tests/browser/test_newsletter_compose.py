@@ -120,3 +120,29 @@ def test_without_javascript_the_preview_button_keeps_the_typed_text(browser, liv
         assert Issue.objects.get(pk=issue.pk).body == "Saved"
     finally:
         context.close()
+
+
+def test_an_uploaded_image_is_inserted_where_the_cursor_is(page):
+    from newsletters.models import IssueImage
+
+    issue = IssueFactory(body="Before\n\nAfter")
+    image = IssueImage.objects.create(
+        issue=issue,
+        image="newsletters/images/2026/12/school-1a2b3c4d.png",
+        alt_text="A school in Maiduguri",
+        width=40,
+        height=30,
+    )
+    reports = policy_reports(page)
+    log_in(page, f"/admin/newsletters/issue/{issue.pk}/change/")
+    snippet = f"![A school in Maiduguri]({image.image.url})"
+    assert page.get_by_label("Markdown for “A school in Maiduguri”").input_value() == snippet
+    body = page.locator("#id_body")
+    body.focus()
+    body.evaluate("element => element.setSelectionRange(7, 7)")  # after "Before\n"
+    page.get_by_role("button", name="Insert in the body").click()
+    assert body.input_value() == f"Before\n{snippet}\nAfter"
+    preview = page.locator(".compose-preview img[alt='A school in Maiduguri']")
+    preview.wait_for(state="attached")
+    assert preview.get_attribute("src") == image.image.url
+    assert reports == []
