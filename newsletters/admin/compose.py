@@ -140,12 +140,12 @@ class IssueForm(forms.ModelForm):
         return self.instance.newsletter if self.instance.newsletter_id else None
 
     def clean_body(self):
-        source = clean_source(self.cleaned_data["body"])
-        if len(source) > MAX_BODY_CHARS:
+        if len(self.cleaned_data["body"]) > MAX_BODY_CHARS:
             raise forms.ValidationError(
                 _("The body is too long: at most %(limit)s characters."),
                 params={"limit": MAX_BODY_CHARS},
             )
+        source = clean_source(self.cleaned_data["body"])
         refused = []
         html = body_html(source, refused)
         if refused:

@@ -282,3 +282,16 @@ def test_the_archive_page_and_feed_show_the_rendered_markdown(client):
     assert "## Highlights" not in page
     feed = client.get(f"/en/newsletters/{issue.newsletter.slug}/feed/").content.decode()
     assert "&lt;h2&gt;Highlights&lt;/h2&gt;" in feed
+
+
+def test_a_body_too_long_is_refused_before_it_is_rendered(editor_client):
+    newsletter = NewsletterListFactory()
+    response = editor_client.post(
+        "/admin/newsletters/issue/add/",
+        {"newsletter": newsletter.pk, "subject": "News", "body": "x" * 100_001},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body"] == [
+        "The body is too long: at most 100000 characters."
+    ]
+    assert not Issue.objects.exists()
