@@ -10,6 +10,8 @@ urlpatterns = [
     path("apply/<slug:kind>/", views.application_create, name="application_create"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("area/", views.members_area, name="area"),
+    path("area/<int:pk>/renew/", views.membership_renew, name="membership_renew"),
+    path("renew/<str:token>/", views.renewal_link, name="renewal_link"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path(

@@ -7,10 +7,13 @@ Application.objects.of(request.user), so someone else's answers 404 as if it did
 import mimetypes
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -264,6 +267,8 @@ def members_area(request):
         .select_related("partner")
         .prefetch_related("countries")
     )
+    for membership in memberships:
+        membership.renewal = services.renewal_status(membership=membership)
     return render(request, "members/area.html", {"memberships": memberships})
 
 
@@ -289,3 +294,86 @@ class DirectoryView(FilterView):
 
 
 directory = DirectoryView.as_view()
+
+
+# Renewal ---------------------------------------------------------------------------------
+
+
+def _renewal_page(request, membership, *, action=None, status=200, problem="", until=None):
+    """The commitments and the button (`action`, the address it posts to) while renewing
+    is open; where the membership stands otherwise; or why a link does not work."""
+    renewal = services.renewal_status(membership=membership) if membership else None
+    return render(
+        request,
+        "members/renew.html",
+        {
+            "membership": membership,
+            "renewal": renewal,
+            "commitments": services.commitment_texts(),
+            "action": action if renewal and renewal.is_open else None,
+            "problem": problem,
+            "until": until,
+        },
+        status=status,
+    )
+
+
+def _renewed_message(request, membership, renewed):
+    if renewed:
+        messages.success(
+            request,
+            _("Thank you: the membership is renewed. It is next due on %(date)s.")
+            % {"date": date_format(membership.renewal_due, "DATE_FORMAT")},
+        )
+    else:
+        messages.info(request, _("Nothing to do: the membership is already renewed."))
+
+
+@never_cache
+def renewal_link(request, token):
+    """The page a reminder's link opens: the signed link stands for the focal point it was
+    sent to (no sign-in), GET shows the commitments, POST confirms them and renews."""
+    try:
+        claim = services.renewal_link_read(token)
+    except services.RenewalLinkExpired as error:
+        return _renewal_page(request, None, status=410, problem="expired", until=error.until)
+    except services.RenewalLinkInvalid:
+        return _renewal_page(request, None, status=400, problem="invalid")
+    membership = (
+        Membership.objects.filter(pk=claim.membership_id, focal_points__user_id=claim.user_id)
+        .select_related("partner")
+        .first()
+    )
+    if membership is None:
+        # Deleted, or the person it was sent to no longer represents the member.
+        return _renewal_page(request, None, status=404, problem="gone")
+    # Once the date the link was sent for has moved, the link only says so.
+    current = claim.due == membership.renewal_due
+    if request.method == "POST":
+        renewed = current and services.membership_renew(
+            membership=membership,
+            actor=get_user_model().objects.get(pk=claim.user_id),
+            via="the e-mailed link",
+        )
+        _renewed_message(request, membership, renewed)
+        return redirect(request.path)
+    return _renewal_page(request, membership, action=request.path if current else None)
+
+
+@never_cache
+@login_required
+def membership_renew(request, pk):
+    """Renewing from the members' area: GET shows the commitments, POST renews."""
+    membership = get_object_or_404(
+        Membership.objects.filter(Q(focal_points__user=request.user) | Q(user=request.user))
+        .distinct()
+        .select_related("partner"),
+        pk=pk,
+    )
+    if request.method == "POST":
+        renewed = services.membership_renew(
+            membership=membership, actor=request.user, via="the members' area"
+        )
+        _renewed_message(request, membership, renewed)
+        return redirect(f"{reverse('members:area')}#membership-{membership.pk}")
+    return _renewal_page(request, membership, action=request.path)

@@ -1,4 +1,6 @@
-"""Celery, the readiness probe, and the newsletters' sending."""
+"""Celery, the readiness probe, the newsletters' sending, and members' renewals."""
+
+from celery.schedules import crontab
 
 from .core import REDIS_URL, TIME_ZONE
 from .environment import BASE_DIR, env
@@ -51,6 +53,11 @@ NEWSLETTER_WATCHDOG_SECONDS = float(env("NEWSLETTER_WATCHDOG_SECONDS", "15"))
 NEWSLETTER_STALL_SECONDS = float(
     env("NEWSLETTER_STALL_SECONDS", str(max(3 * NEWSLETTER_WATCHDOG_SECONDS, 10)))
 )
+# Members renew each year (members.services.renewal): reminders so many days before the
+# renewal date, and the days after it before a membership nobody renewed lapses.
+MEMBERSHIP_RENEWAL_REMINDER_DAYS = (30, 7)
+MEMBERSHIP_GRACE_DAYS = 30
+
 CELERY_BEAT_SCHEDULE = {
     "newsletters-watchdog": {
         "task": "newsletters.watchdog",
@@ -68,5 +75,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cpaor.outbox_sweep",
         "schedule": 300,
         "options": {"expires": 300},
+    },
+    # Once a day: lapse the memberships nobody renewed, then send the reminders due. A day
+    # missed (beat or the workers down) is caught up the next: both look at dates, not at
+    # what ran yesterday.
+    "members-renewals": {
+        "task": "members.renewals_daily",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 12 * 3600},
     },
 }

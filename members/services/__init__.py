@@ -6,6 +6,7 @@ approval gives, the e-mails each move sends, and one person's personal data.
 - emails: the applicant's and the reviewers' e-mails.
 - personal_data: export or erase one person's data (GDPR).
 - review: reviewers' internal notes and assignment.
+- renewal: the yearly renewal: reminders, the signed link, renewing and lapsing.
 
 Conventions: every service is keyword-only and typed; the person acting is `actor` (None
 for the system); the application acted on is passed as an instance (views and the admin
@@ -41,9 +42,33 @@ from .applications import (
 from .emails import SUBJECTS, Notice, applicant_addresses, reviewer_addresses
 from .memberships import SameName, SameNameMember, name_key_value, same_name_member
 from .personal_data import PERSONAL_FIELDS, person_erase, person_export
+from .renewal import (
+    RenewalLinkExpired,
+    RenewalLinkInvalid,
+    RenewalStatus,
+    commitment_texts,
+    membership_lapse,
+    membership_renew,
+    memberships_lapse_overdue,
+    memberships_send_renewal_reminders,
+    renewal_link,
+    renewal_link_read,
+    renewal_status,
+)
 from .review import NotAReviewer, application_assign, application_note_add
 
 __all__ = [
+    "RenewalLinkExpired",
+    "RenewalLinkInvalid",
+    "RenewalStatus",
+    "commitment_texts",
+    "membership_lapse",
+    "membership_renew",
+    "memberships_lapse_overdue",
+    "memberships_send_renewal_reminders",
+    "renewal_link",
+    "renewal_link_read",
+    "renewal_status",
     "NotAReviewer",
     "application_assign",
     "application_note_add",
