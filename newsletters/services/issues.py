@@ -180,12 +180,16 @@ def issue_cancel(*, issue_id: int, actor: Actor = None) -> Issue:
 
 def _failed_to_resend(issue_id):
     """The rows a resend reaches: failed, for readers still confirmed (a reader whose
-    address bounced or who left since stays failed)."""
+    address bounced or who left since stays failed). A row the watchdog gave up after
+    its workers died holding it stays failed too: its copy may have gone out before a
+    death, and a resend could be a second copy (or kill workers again)."""
+    from .watchdog import GIVEN_UP  # the watchdog imports this module
+
     return Delivery.objects.filter(
         issue_id=issue_id,
         status=Delivery.Status.FAILED,
         subscriber__status=Subscriber.Status.CONFIRMED,
-    )
+    ).exclude(last_error=GIVEN_UP)
 
 
 def _new_readers(issue):

@@ -122,6 +122,24 @@ def test_a_reader_who_bounced_or_left_since_is_not_resent(serve):
     assert issue.deliveries.get(subscriber__email="reader0@example.org").status == "failed"
 
 
+def test_a_copy_whose_worker_died_holding_it_is_not_resent(serve):
+    """The watchdog gave the row up after its workers died with it: the copy may have
+    gone out before a death, so a resend leaves it alone."""
+    from newsletters.services.watchdog import GIVEN_UP
+
+    server = serve(RejectingOnce(reject=["reader1@example.org"]))
+    issue, emails = sent_issue(server, n=3)
+    issue.deliveries.filter(subscriber__email="reader2@example.org").update(
+        status="failed", last_error=GIVEN_UP
+    )
+    assert services.issue_reach(issue, "resend_failed") == 1
+    assert services.issue_resend_failed(issue_id=issue.pk) == 1
+    run(issue)
+    # reader2's copy did go out before the (simulated) deaths: still only that one.
+    assert received(server) == dict.fromkeys(emails, 1)
+    assert issue.deliveries.get(subscriber__email="reader2@example.org").status == "failed"
+
+
 def test_sending_to_new_readers_reaches_exactly_those_who_joined_after(serve):
     server = serve(Server())
     issue, first = sent_issue(server, n=3)
