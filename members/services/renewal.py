@@ -334,7 +334,9 @@ def _email_focal_points(membership, kind) -> int:
                 "renew_url": renewal_link(membership=membership, user_id=user_id, until=until),
                 "area_url": settings.SITE_URL + reverse("members:area"),
             }
-            subject = str(SUBJECTS[kind]) % {"name": context["member"], "date": context["due"]}
+            # Once the date has passed, what counts is the last day before it lapses.
+            by = context["due"] if not status.overdue else context["grace_ends"]
+            subject = str(SUBJECTS[kind]) % {"name": context["member"], "date": by}
             body = render_to_string(f"members/email/{kind}.txt", context)
         outbox.email_queue(
             to=address,
