@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from resources.views import resource_short_link
+
 from . import views
 from .media import serve_media
 from .sitemaps import SITEMAPS, robots_txt
@@ -16,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Short links to resources, in the reader's language (resources/views.py).
+    path("r/<int:pk>/", resource_short_link, name="resource_short_link"),
     # E-mail providers' delivery events (bounces, complaints), signed by the provider.
     path("anymail/", include("anymail.urls")),
 ]

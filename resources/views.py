@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
@@ -11,7 +12,7 @@ from django_filters.views import FilterView
 from common.languages import current_language
 from initiatives.models import Initiative, Partner
 
-from . import services
+from . import citations, services
 from .facets import FACETS
 from .filters import ResourceFilter
 from .models import Resource, ResourceVersion, Topic
@@ -121,12 +122,43 @@ def resource_detail(request, slug):
         "versions": list(resource.versions.all()),
         "related_resources": related,
         "page_url": settings.SITE_URL + resource.get_absolute_url(),
+        "short_url": settings.SITE_URL + reverse("resource_short_link", args=[resource.pk]),
         "feeds": [(_("New resources"), reverse("resources:feed"))],
     }
     response = render(request, "resources/detail.html", context)
     if resource.status != Resource.Status.PUBLISHED:
         patch_cache_control(response, private=True)
         response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def resource_short_link(request, pk):
+    """/r/<id>/: a link short enough for a text message, opening the resource in the
+    reader's language (their language cookie, else their browser's Accept-Language)."""
+    resource = get_object_or_404(Resource.objects.visible_to(request.user).only("slug"), pk=pk)
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = redirect(resource.get_absolute_url())
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def resource_citation(request, slug, fmt):
+    """The citation as a file for a reference manager (RIS, BibTeX, CSL-JSON)."""
+    if fmt not in citations.FORMATS:
+        raise Http404
+    resource = get_object_or_404(
+        Resource.objects.published().prefetch_related(
+            Prefetch("publishers", queryset=Partner.objects.order_by("name")),
+            versions_prefetch(),
+        ),
+        slug=slug,
+    )
+    data = citations.facts(resource, settings.SITE_URL + resource.get_absolute_url())
+    content_type, extension = citations.FORMATS[fmt]
+    response = HttpResponse(citations.WRITERS[fmt](data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{resource.slug}.{extension}"'
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 

@@ -25,3 +25,13 @@ def language_links(context):
 def absolute_url(context, path=None):
     request = context["request"]
     return settings.SITE_URL + (path if path is not None else request.path)
+
+
+# Open Graph names a locale as language_TERRITORY; the territory where each of the
+# portal's languages is most read by those it serves is a convention, not a claim.
+OG_LOCALES = {"en": "en_GB", "fr": "fr_FR", "es": "es_ES", "ar": "ar_AR"}
+
+
+@register.simple_tag
+def og_locale(code):
+    return OG_LOCALES.get(code, code)

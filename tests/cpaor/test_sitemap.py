@@ -2,7 +2,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from cpaor import sitemaps
 from tests.initiatives.factories import InitiativeFactory
+from tests.members.factories import MembershipFactory
+from tests.newsletters.factories import IssueFactory, NewsletterListFactory
 from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,6 @@ def read_sitemap(client):
     urls = {}
     for url in root.findall(f"{SM}url"):
         location = url.find(f"{SM}loc").text
-        assert url.find(f"{SM}lastmod").text
         urls[location] = {
             link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
         }
@@ -39,7 +41,8 @@ def test_the_sitemap_lists_published_initiatives_and_resources_in_four_languages
         for code in LANGUAGES
         for section, slug in (("initiatives", "niaf"), ("resources", "toolkit"))
     }
-    assert set(urls) == expected
+    items = {url for url in urls if url.rstrip("/").count("/") == 5}
+    assert items == expected
     alternates = urls["http://testserver/fr/resources/toolkit/"]
     assert alternates == {
         **{code: f"http://testserver/{code}/resources/toolkit/" for code in LANGUAGES},
@@ -64,9 +67,11 @@ def test_the_sitemap_runs_a_constant_number_of_queries(client, size, django_asse
         InitiativeFactory(is_published=True)
         ResourceFactory()
     client.get("/sitemap.xml")  # the first request reads the Site row, then Django keeps it
-    with django_assert_num_queries(2):  # initiatives, resources
+    # initiatives, resources, members, newsletter lists, issues
+    with django_assert_num_queries(5):
         urls = read_sitemap(client)
-    assert len(urls) == 2 * size * len(LANGUAGES)
+    pages = len(sitemaps.PageSitemap.NAMES)
+    assert len(urls) == (2 * size + pages) * len(LANGUAGES)
 
 
 def test_robots_txt_points_to_the_sitemap(client):
@@ -84,3 +89,38 @@ def test_robots_txt_keeps_crawlers_out_of_the_accounts_pages_in_every_language(c
         assert f"Disallow: /{code}/accounts/" in lines
         # The rule covers the real pages, which live under the language prefix.
         assert client.get(f"/{code}/accounts/login/").status_code == 200
+
+
+def test_the_sitemap_lists_the_portals_pages_members_archives_and_sent_issues(client):
+    member = MembershipFactory(partner__slug="enfance-senegal")
+    MembershipFactory(partner__slug="lapsed-org", status="lapsed")
+    newsletter = NewsletterListFactory(slug="global")
+    sent = IssueFactory(newsletter=newsletter, status="sent")
+    IssueFactory(newsletter=newsletter, status="draft")
+    urls = read_sitemap(client)
+    for code in LANGUAGES:
+        for path in (
+            "",
+            "initiatives/",
+            "resources/",
+            "membership/",
+            "members/",
+            "newsletters/",
+            f"members/{member.partner.slug}/",
+            "newsletters/global/",
+            f"newsletters/global/{sent.pk}/",
+        ):
+            assert f"http://testserver/{code}/{path}" in urls, (code, path)
+    assert not any("lapsed-org" in url for url in urls)
+    assert len([url for url in urls if "/newsletters/global/" in url]) == 2 * len(LANGUAGES)
+    assert urls["http://testserver/ar/"]["fr"] == "http://testserver/fr/"
+
+
+def test_robots_txt_keeps_crawlers_out_of_signed_links_and_downloads(client):
+    lines = client.get("/robots.txt").content.decode().splitlines()
+    for code in LANGUAGES:
+        assert f"Disallow: /{code}/newsletters/unsubscribe/" in lines
+        assert f"Disallow: /{code}/membership/area/" in lines
+    assert "Disallow: /*/download/" in lines
+    assert "Disallow: /*/cite." in lines
+    assert not any(line.endswith(": /") for line in lines)

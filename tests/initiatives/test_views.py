@@ -197,7 +197,9 @@ def test_detail_has_opengraph_and_canonical_url(client):
     assert '<meta property="og:title" content="Mine action">' in html
     assert '<meta property="og:description" content="Children and mines.">' in html
     assert 'property="og:type"' in html
-    assert "og:image" not in html
+    # Without a hero image, the portal's own share image.
+    assert '<meta property="og:image" content="http://testserver/static/img/share.png">' in html
+    assert html.count('property="og:title"') == 1
 
 
 def test_og_image_is_absolute_when_there_is_a_hero(client):
