@@ -340,12 +340,17 @@ def renewal_link(request, token):
     except services.RenewalLinkInvalid:
         return _renewal_page(request, None, status=400, problem="invalid")
     membership = (
-        Membership.objects.filter(pk=claim.membership_id, focal_points__user_id=claim.user_id)
+        Membership.objects.filter(
+            pk=claim.membership_id,
+            focal_points__user_id=claim.user_id,
+            focal_points__user__is_active=True,
+        )
         .select_related("partner")
         .first()
     )
     if membership is None:
-        # Deleted, or the person it was sent to no longer represents the member.
+        # Deleted, or the person it was sent to no longer represents the member (or their
+        # account was closed).
         return _renewal_page(request, None, status=404, problem="gone")
     # Once the date the link was sent for has moved, the link only says so.
     current = claim.due == membership.renewal_due
