@@ -214,6 +214,13 @@ def test_a_changed_link_is_refused_with_a_clear_page(client):
     assert membership.renewal_due == DUE
 
 
+@pytest.mark.parametrize("token", ["a:b:c", "é" * 40, ":" * 10, "x" * 5000, "%00", ".eJy:1:2"])
+def test_any_made_up_link_is_a_400_page_never_an_error(client, token):
+    page = client.get(f"/en/membership/renew/{token}/")
+    assert page.status_code == 400
+    assert "This link is not valid" in page.content.decode()
+
+
 def test_an_expired_link_says_so_with_410_and_changes_nothing(client):
     membership = member()
     run_daily(before(30))
