@@ -174,6 +174,8 @@ def test_the_link_shows_the_commitments_and_renews_for_a_year_from_the_old_date(
         for label in (FORMS["organisation"].base_fields[n].label for n in services.COMMITMENTS):
             assert str(label) in page.content.decode()
         assert BUTTON in page.content.decode()
+        assert '<meta name="robots" content="noindex, nofollow">' in page.content.decode()
+        assert 'rel="canonical"' not in page.content.decode()
         membership.refresh_from_db()
         assert membership.renewal_due == DUE  # a GET changes nothing
 
