@@ -260,18 +260,6 @@ def application_attachment(request, pk, attachment_pk):
         raise Http404 from error
 
 
-@login_required
-def members_area(request):
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .select_related("partner")
-        .prefetch_related("countries")
-    )
-    for membership in memberships:
-        membership.renewal = services.renewal_status(membership=membership)
-    return render(request, "members/area.html", {"memberships": memberships})
-
-
 class DirectoryView(FilterView):
     filterset_class = MembershipFilter
     template_name = "members/directory.html"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from ..models import Membership, MembershipTier
+from ..models import FocalPoint, FocalPointInvitation, Membership, MembershipTier
 
 
 class RenewalFilter(admin.SimpleListFilter):
@@ -48,8 +48,40 @@ class MembershipTierAdmin(TabbedTranslationAdmin):
     search_fields = ("title", "summary")
 
 
+class FocalPointInline(admin.TabularInline):
+    """Who represents the member; staff add or remove one here when nobody is left to
+    invite a colleague (a focal point cannot leave a member with none)."""
+
+    model = FocalPoint
+    fk_name = "membership"
+    extra = 0
+    fields = ("user", "added_by", "created")
+    readonly_fields = ("added_by", "created")
+    raw_id_fields = ("user",)
+    verbose_name_plural = _("focal points")
+
+
+class InvitationInline(admin.TabularInline):
+    """The focal points' invitations, as a record: they are sent and withdrawn in the
+    members' area."""
+
+    model = FocalPointInvitation
+    extra = 0
+    can_delete = False
+    fields = ("email", "invited_by", "created", "accepted_at", "accepted_by", "revoked_at")
+    readonly_fields = fields
+    ordering = ("-created", "-pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    inlines = (FocalPointInline, InvitationInline)
     list_display = (
         "__str__",
         "type",

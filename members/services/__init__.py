@@ -7,6 +7,8 @@ approval gives, the e-mails each move sends, and one person's personal data.
 - personal_data: export or erase one person's data (GDPR).
 - review: reviewers' internal notes and assignment.
 - renewal: the yearly renewal: reminders, the signed link, renewing and lapsing.
+- focal_points: who represents a member: invitations, accepting, leaving, removing.
+- entry: the member's own directory entry (description, website, logo, countries).
 
 Conventions: every service is keyword-only and typed; the person acting is `actor` (None
 for the system); the application acted on is passed as an instance (views and the admin
@@ -40,6 +42,28 @@ from .applications import (
     missing_fields,
 )
 from .emails import SUBJECTS, Notice, applicant_addresses, reviewer_addresses
+from .entry import ENTRY_FIELDS, membership_update_entry
+from .focal_points import (
+    AddressNotVerified,
+    AlreadyFocalPoint,
+    FocalPointError,
+    InvitationProblem,
+    LastFocalPoint,
+    NotAFocalPoint,
+    TooManyInvitations,
+    focal_point_accept,
+    focal_point_invitation_withdraw,
+    focal_point_invite,
+    focal_point_leave,
+    focal_point_remove,
+    has_verified,
+    invitation_check_open,
+    invitation_expires,
+    invitation_from_token,
+    is_focal_point,
+    memberships_of,
+    pending_invitations,
+)
 from .memberships import SameName, SameNameMember, name_key_value, same_name_member
 from .personal_data import PERSONAL_FIELDS, person_erase, person_export
 from .renewal import (
@@ -58,6 +82,27 @@ from .renewal import (
 from .review import NotAReviewer, application_assign, application_note_add
 
 __all__ = [
+    "ENTRY_FIELDS",
+    "AddressNotVerified",
+    "AlreadyFocalPoint",
+    "FocalPointError",
+    "InvitationProblem",
+    "LastFocalPoint",
+    "NotAFocalPoint",
+    "TooManyInvitations",
+    "focal_point_accept",
+    "focal_point_invitation_withdraw",
+    "focal_point_invite",
+    "focal_point_leave",
+    "focal_point_remove",
+    "has_verified",
+    "invitation_check_open",
+    "invitation_expires",
+    "invitation_from_token",
+    "is_focal_point",
+    "memberships_of",
+    "membership_update_entry",
+    "pending_invitations",
     "RenewalLinkExpired",
     "RenewalLinkInvalid",
     "RenewalStatus",
