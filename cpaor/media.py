@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from common.files import file_response
 
-INLINE_TYPES = {"image/png", "image/jpeg"}
+INLINE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 PUBLIC, PRIVATE = "public", "private"
 
 

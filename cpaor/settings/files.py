@@ -12,6 +12,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / ".data" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Largest file a curator or applicant may upload, in megabytes.
 RESOURCE_MAX_UPLOAD_MB = int(env("RESOURCE_MAX_UPLOAD_MB", "50"))
+# Images in newsletter issues: what a reader on a slow link still downloads.
+NEWSLETTER_IMAGE_MAX_BYTES = int(env("NEWSLETTER_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 # Membership documents: a folder with no URL, read only by views that check permission.

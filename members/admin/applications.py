@@ -217,7 +217,7 @@ class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelA
         return {name: action for name, action in actions.items() if name in offered}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = Application.objects.filter(pk=object_id).first()
+        application = self.get_object(request, object_id)
         if application is not None:
             names = Application.transitions.allowed(
                 application, actor=request.user, among=self.actions

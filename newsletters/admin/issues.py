@@ -269,7 +269,9 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        issue = Issue.objects.filter(pk=object_id).first()
+        # self.get_object() answers None for an id that is no number (Django then says
+        # the object does not exist), where filter(pk=…) would raise.
+        issue = self.get_object(request, object_id)
         if issue is not None:
             extra_context["issue_actions"] = self._available_actions(issue, request.user)
             extra_context["issue"] = issue

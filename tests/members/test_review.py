@@ -163,3 +163,9 @@ def test_every_letter_an_applicant_should_get_is_an_outbox_row(asked):
         "withdrawn",
     ]
     assert Application.objects.get(pk=draft.pk).status == "withdrawn"
+
+
+def test_an_address_that_is_no_application_number_is_no_error(client):
+    client.force_login(reviewer())
+    response = client.get(f"{QUEUE}abc/change/", follow=True)
+    assert response.status_code == 200

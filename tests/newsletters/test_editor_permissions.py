@@ -44,3 +44,8 @@ def test_marking_a_subscriber_bounced_in_admin_records_a_report(client, editor):
         {"action": "mark_bounced", "_selected_action": [subscriber.pk]},
     )
     assert BounceReport.objects.filter(subscriber=subscriber).count() == 1
+
+
+def test_an_address_that_is_no_issue_number_is_a_404_not_an_error(client, editor):
+    assert client.get("/admin/newsletters/issue/abc/change/").status_code == 302  # to the list
+    assert client.get("/admin/newsletters/issue/abc/change/", follow=True).status_code == 200
