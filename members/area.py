@@ -70,7 +70,6 @@ def members_area(request):
         membership.renewal = services.renewal_status(membership=membership)
         # A membership with no focal point rows is its applicant's alone (memberships_of).
         membership.is_last_focal_point = len(membership.focal_point_list) <= 1
-        membership.renewal = services.renewal_status(membership=membership)
         for invitation in membership.pending_invitation_list:
             invitation.expires = services.invitation_expires(invitation)
     return render(
