@@ -187,8 +187,11 @@ def invitation(request, token):
     if services.is_focal_point(membership, user):
         messages.info(request, _("You are a focal point of %(member)s.") % {"member": membership})
         return redirect(_area_url(membership))
+    if invitation.accepted_at is not None:
+        # Accepted by this account, which has left since: the link is spent.
+        return _problem(request, services.InvitationUsed(), invitation)
     if not services.has_verified(user, invitation.email):
-        return _problem(request, services.AddressNotVerified(invitation.email), invitation)
+        return _problem(request, services.AddressNotVerified(email=invitation.email), invitation)
     return render(
         request,
         "members/invite_accept.html",

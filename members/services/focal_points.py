@@ -20,7 +20,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import audit, outbox, ratelimit
@@ -40,43 +39,41 @@ def invitations_per_day() -> int:
 
 
 class FocalPointError(Exception):
-    """A focal-point change that cannot be made; the message says why, to the person."""
+    """A focal-point change that cannot be made; the message says why, to the person.
+    Subclasses give the answer's status and their message (with %(name)s parameters,
+    which also become attributes)."""
 
     status = 400
+    message = ""
+
+    def __init__(self, message=None, **params):
+        self.__dict__.update(params)
+        text = str(message or self.message)
+        super().__init__(text % params if params else text)
 
 
 class NotAFocalPoint(FocalPointError):
     status = 404
-
-    def __init__(self):
-        super().__init__(gettext("You are not a focal point of this member."))
+    message = _("You are not a focal point of this member.")
 
 
 class LastFocalPoint(FocalPointError):
     status = 409
-
-    def __init__(self):
-        super().__init__(
-            gettext(
-                "You are the member's only focal point, so you cannot leave: invite a "
-                "colleague first, or ask the CP AoR secretariat to name another focal point."
-            )
-        )
+    message = _(
+        "You are the member's only focal point, so you cannot leave: invite a colleague "
+        "first, or ask the CP AoR secretariat to name another focal point."
+    )
 
 
 class AlreadyFocalPoint(FocalPointError):
-    def __init__(self, email):
-        super().__init__(
-            gettext("%(email)s is already a focal point of this member.") % {"email": email}
-        )
+    message = _("%(email)s is already a focal point of this member.")
 
 
 class TooManyInvitations(FocalPointError):
-    status = 429
+    """params: retry_after, the seconds until the member may invite again."""
 
-    def __init__(self, retry_after):
-        self.retry_after = retry_after
-        super().__init__(gettext("This member has sent as many invitations as it can today."))
+    status = 429
+    message = _("This member has sent as many invitations as it can today.")
 
 
 class InvitationProblem(FocalPointError):
@@ -85,53 +82,32 @@ class InvitationProblem(FocalPointError):
 
 class InvitationInvalid(InvitationProblem):
     status = 404
-
-    def __init__(self):
-        super().__init__(
-            gettext("This invitation link is not valid. Check that you copied all of it.")
-        )
+    message = _("This invitation link is not valid. Check that you copied all of it.")
 
 
 class InvitationExpired(InvitationProblem):
     status = 410
-
-    def __init__(self):
-        super().__init__(
-            gettext(
-                "This invitation has expired. Ask the colleague who invited you to send a new one."
-            )
-        )
+    message = _("This invitation has expired. Ask the colleague who invited you to send a new one.")
 
 
 class InvitationWithdrawn(InvitationProblem):
     status = 410
-
-    def __init__(self):
-        super().__init__(gettext("This invitation was withdrawn by the member's focal points."))
+    message = _("This invitation was withdrawn by the member's focal points.")
 
 
 class InvitationUsed(InvitationProblem):
     status = 410
-
-    def __init__(self):
-        super().__init__(gettext("This invitation has already been accepted."))
+    message = _("This invitation has already been accepted.")
 
 
 class AddressNotVerified(InvitationProblem):
     """The account signed in has not verified the invited address."""
 
     status = 403
-
-    def __init__(self, email):
-        self.email = email
-        super().__init__(
-            gettext(
-                "This invitation is for %(email)s. Sign in with the account that has "
-                "verified that address, or add it to your account and verify it, then open "
-                "the invitation again."
-            )
-            % {"email": email}
-        )
+    message = _(
+        "This invitation is for %(email)s. Sign in with the account that has verified that "
+        "address, or add it to your account and verify it, then open the invitation again."
+    )
 
 
 # Reads ---------------------------------------------------------------------------------
@@ -266,7 +242,7 @@ def _count_invitation(membership):
         return
     wait = ratelimit.hit("membership-invitation", str(membership.pk), f"{invitations_per_day()}/d")
     if wait:
-        raise TooManyInvitations(wait)
+        raise TooManyInvitations(retry_after=wait)
 
 
 @transaction.atomic
@@ -278,13 +254,13 @@ def focal_point_invite(*, membership: Membership, actor, email: str) -> FocalPoi
     if not is_focal_point(membership, actor):
         raise NotAFocalPoint
     if membership.partner_id is None:
-        raise FocalPointError(gettext("An individual membership has no colleagues to invite."))
+        raise FocalPointError(_("An individual membership has no colleagues to invite."))
     if FocalPoint.objects.filter(
         membership=membership,
         user__emailaddress__email__iexact=email,
         user__emailaddress__verified=True,
     ).exists():
-        raise AlreadyFocalPoint(email)
+        raise AlreadyFocalPoint(email=email)
     _count_invitation(membership)
     invitation = (
         FocalPointInvitation.objects.filter(
@@ -322,7 +298,7 @@ def focal_point_accept(*, invitation_token: str, user) -> FocalPoint:
         raise InvitationInvalid
     invitation_check_open(invitation, user)
     if not has_verified(user, invitation.email):
-        raise AddressNotVerified(invitation.email)
+        raise AddressNotVerified(email=invitation.email)
     membership = _locked(invitation.membership)
     if invitation.accepted_at is not None:
         focal_point = FocalPoint.objects.filter(membership=membership, user=user).first()

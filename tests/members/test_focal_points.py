@@ -173,8 +173,24 @@ def test_an_invitation_accepted_by_one_account_is_refused_to_another(member, foc
     token = services.focal_points.invitation_token(invitation)
     services.focal_point_accept(invitation_token=token, user=UserFactory(email="karim@example.org"))
     other = UserFactory(email="other@example.org")
-    with pytest.raises(services.focal_points.InvitationUsed):
+    with pytest.raises(services.InvitationUsed):
         services.focal_point_accept(invitation_token=token, user=other)
+
+
+def test_a_colleague_who_accepted_then_left_cannot_use_the_link_again(client, member, focal):
+    invitation = services.focal_point_invite(
+        membership=member, actor=focal, email="karim@example.org"
+    )
+    token = services.focal_points.invitation_token(invitation)
+    karim = UserFactory(email="karim@example.org")
+    services.focal_point_accept(invitation_token=token, user=karim)
+    services.focal_point_leave(membership=member, actor=karim)
+    client.force_login(karim)
+    path = reverse("members:invitation", args=[token])
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert "already been accepted" in response.content.decode()
+    assert not member.focal_points.filter(user=karim).exists()
 
 
 @pytest.mark.parametrize("how", ["expired", "withdrawn", "tampered"])
