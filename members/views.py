@@ -133,7 +133,7 @@ def dashboard(request):
         )
         .order_by("-created")
     )
-    memberships = Membership.objects.filter(user=request.user).select_related("partner")
+    memberships = services.memberships_of(request.user).select_related("partner")
     return render(
         request,
         "members/dashboard.html",

@@ -374,6 +374,19 @@ def test_the_applicant_of_a_membership_without_focal_point_rows_is_its_focal_poi
     assert membership.focal_points.count() == 2
 
 
+def test_an_invited_focal_point_finds_the_members_area_from_their_dashboard(client, member, focal):
+    invitation = services.focal_point_invite(
+        membership=member, actor=focal, email="karim@example.org"
+    )
+    karim = UserFactory(email="karim@example.org")
+    services.focal_point_accept(
+        invitation_token=services.focal_points.invitation_token(invitation), user=karim
+    )
+    client.force_login(karim)
+    html = client.get(reverse("members:dashboard")).content.decode()
+    assert reverse("members:area") in html
+
+
 # Access --------------------------------------------------------------------------------
 
 
