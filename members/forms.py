@@ -388,7 +388,6 @@ class EntryForm(forms.Form):
         label=_("Logo"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
-        help_text=_("A PNG, JPEG, WebP or GIF picture, at most 2 MB."),
     )
     remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
     countries = forms.ModelMultipleChoiceField(

@@ -495,3 +495,43 @@ def test_the_members_area_costs_the_same_queries_with_many_focal_points_and_invi
     large = count()
     assert large == small
     assert "colleague11@example.org" in client.get(reverse("members:area")).content.decode()
+
+
+def test_staff_see_the_focal_points_and_invitations_on_a_membership_in_admin(client, member, focal):
+    services.focal_point_invite(membership=member, actor=focal, email="karim@example.org")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:members_membership_change", args=[member.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="focal_points-0-user"' in html and f'value="{focal.pk}"' in html
+    assert "karim@example.org" in html
+    # Staff name another focal point here when the last one needs to go.
+    colleague = UserFactory()
+    data = {
+        "focal_points-TOTAL_FORMS": "2",
+        "focal_points-INITIAL_FORMS": "1",
+        "focal_points-0-id": str(member.focal_points.get().pk),
+        "focal_points-0-membership": str(member.pk),
+        "focal_points-0-user": str(focal.pk),
+        "focal_points-0-DELETE": "on",
+        "focal_points-1-membership": str(member.pk),
+        "focal_points-1-user": str(colleague.pk),
+    }
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            data[name] = [str(getattr(item, "pk", item)) for item in value]
+        else:
+            data[name] = str(getattr(value, "pk", value))
+    for key in ("INITIAL_FORMS", "TOTAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+        data.setdefault(f"invitations-{key}", "0" if key != "MAX_NUM_FORMS" else "1000")
+    data["invitations-TOTAL_FORMS"] = "1"
+    data["invitations-INITIAL_FORMS"] = "1"
+    data["invitations-0-id"] = str(FocalPointInvitation.objects.get().pk)
+    data["invitations-0-membership"] = str(member.pk)
+    response = client.post(reverse("admin:members_membership_change", args=[member.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(member.focal_points.values_list("user", flat=True)) == [colleague.pk]
