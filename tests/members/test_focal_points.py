@@ -535,3 +535,46 @@ def test_staff_see_the_focal_points_and_invitations_on_a_membership_in_admin(cli
     response = client.post(reverse("admin:members_membership_change", args=[member.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(member.focal_points.values_list("user", flat=True)) == [colleague.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_focal_points_leaving_at_the_same_moment_leave_one_behind(monkeypatch):
+    """The membership row is locked before counting: two leaves racing in two database
+    sessions cannot both see two focal points. Each leave pauses between counting and
+    deleting, so without the lock both would count two and both would go."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    real_delete = FocalPoint.delete
+
+    def slow_delete(self, *args, **kwargs):
+        time.sleep(0.5)
+        return real_delete(self, *args, **kwargs)
+
+    monkeypatch.setattr(FocalPoint, "delete", slow_delete)
+
+    membership = MembershipFactory()
+    people = [UserFactory(), UserFactory()]
+    for person in people:
+        FocalPoint.objects.create(membership=membership, user=person)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def leave(person):
+        try:
+            barrier.wait()
+            outcomes.append(services.focal_point_leave(membership=membership, actor=person))
+        except services.LastFocalPoint:
+            outcomes.append("last")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=leave, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=str) == sorted([True, "last"], key=str)
+    assert membership.focal_points.count() == 1
