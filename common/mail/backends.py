@@ -40,7 +40,8 @@ def envelope_address(address: str, encoding: str) -> str:
     if match := _PLAIN_NAMED.fullmatch(address):
         return match.group(1)
     sanitized = sanitize_address(address, encoding)
-    return parseaddr(sanitized)[1] or sanitized
+    # What smtplib quotes for the envelope (quoteaddr): parseaddr's address, empty if none.
+    return parseaddr(sanitized)[1]
 
 
 @dataclass(frozen=True)
