@@ -52,6 +52,7 @@ def _row(member):
     return {
         "name": member.partner.name,
         "acronym": member.partner.acronym,
+        "description": member.description,
         "membership": member.type,
         "membership_label": str(member.get_type_display()),
         "organisation_type": member.org_type,
@@ -82,6 +83,7 @@ def export_csv(request):
     columns = [
         "name",
         "acronym",
+        "description",
         "membership",
         "organisation_type",
         "countries",
@@ -100,6 +102,7 @@ def export_csv(request):
                 for value in (
                     row["name"],
                     row["acronym"],
+                    row["description"],
                     row["membership"],
                     row["organisation_type"],
                     row["countries"],

@@ -9,7 +9,7 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -358,9 +358,8 @@ def renewal_link(request, token):
 def membership_renew(request, pk):
     """Renewing from the members' area: GET shows the commitments, POST renews."""
     membership = get_object_or_404(
-        Membership.objects.filter(Q(focal_points__user=request.user) | Q(user=request.user))
-        .distinct()
-        .select_related("partner"),
+        # The members' area's own rule: someone who left the member cannot renew it.
+        services.memberships_of(request.user).select_related("partner"),
         pk=pk,
     )
     if request.method == "POST":

@@ -12,6 +12,9 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / ".data" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Largest file a curator or applicant may upload, in megabytes.
 RESOURCE_MAX_UPLOAD_MB = int(env("RESOURCE_MAX_UPLOAD_MB", "50"))
+# An applicant's supporting documents, a member's logo.
+MEMBERS_MAX_DOCUMENT_MB = int(env("MEMBERS_MAX_DOCUMENT_MB", "10"))
+MEMBERS_MAX_LOGO_BYTES = int(env("MEMBERS_MAX_LOGO_BYTES", str(2 * 1024 * 1024)))
 # Images in newsletter issues: what a reader on a slow link still downloads.
 NEWSLETTER_IMAGE_MAX_BYTES = int(env("NEWSLETTER_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 MEDIA_URL = "/media/"

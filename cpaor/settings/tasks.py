@@ -55,8 +55,14 @@ NEWSLETTER_STALL_SECONDS = float(
 )
 # Members renew each year (members.services.renewal): reminders so many days before the
 # renewal date, and the days after it before a membership nobody renewed lapses.
-MEMBERSHIP_RENEWAL_REMINDER_DAYS = (30, 7)
-MEMBERSHIP_GRACE_DAYS = 30
+MEMBERSHIP_RENEWAL_REMINDER_DAYS = tuple(
+    int(days) for days in env("MEMBERSHIP_RENEWAL_REMINDER_DAYS", "30,7").split(",") if days.strip()
+)
+MEMBERSHIP_GRACE_DAYS = int(env("MEMBERSHIP_GRACE_DAYS", "30"))
+# A focal point's invitation to a colleague: how long its link works, how many a member
+# may send a day.
+MEMBERSHIP_INVITATION_DAYS = int(env("MEMBERSHIP_INVITATION_DAYS", "14"))
+MEMBERSHIP_INVITATIONS_PER_DAY = int(env("MEMBERSHIP_INVITATIONS_PER_DAY", "20"))
 
 CELERY_BEAT_SCHEDULE = {
     "newsletters-watchdog": {

@@ -11,7 +11,13 @@ from django.utils.translation import gettext
 
 from common import audit
 
-from ..models import Application, ApplicationEvent, Membership
+from ..models import (
+    Application,
+    ApplicationEvent,
+    FocalPoint,
+    FocalPointInvitation,
+    Membership,
+)
 
 PERSONAL_FIELDS = (
     "focal_name",
@@ -58,6 +64,15 @@ def person_export(*, user: AbstractBaseUser) -> dict:
             }
             for membership in Membership.objects.filter(user=user).select_related("partner")
         ],
+        "focal_point_of": [
+            {"organisation": str(focal.membership), "since": focal.created}
+            for focal in FocalPoint.objects.filter(user=user).select_related("membership__partner")
+        ],
+        "invitations_to_this_person": list(
+            FocalPointInvitation.objects.filter(email__iexact=user.email)
+            .exclude(email="")
+            .values("email", "created", "accepted_at", "revoked_at")
+        ),
         "application_events_by_this_person": list(
             ApplicationEvent.objects.filter(actor=user).values(
                 "application_id", "created", "from_status", "to_status", "note"
@@ -129,6 +144,11 @@ def person_erase(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> i
             note=gettext("Personal data erased on request."),
         )
     ApplicationEvent.objects.filter(actor=user).update(actor=None)
+    # Invitations name the person's addresses; being a focal point is being this person.
+    addresses = [user.email, *user.emailaddress_set.values_list("email", flat=True)]
+    for address in {address.lower() for address in addresses if address}:
+        FocalPointInvitation.objects.filter(email__iexact=address).delete()
+    FocalPoint.objects.filter(user=user).delete()
     Membership.objects.filter(user=user, partner__isnull=True).delete()
     Membership.objects.filter(user=user).update(user=None)
     user.emailaddress_set.all().delete()

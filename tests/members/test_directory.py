@@ -77,7 +77,12 @@ def test_the_directory_filters_by_region_without_listing_a_member_twice(client, 
 
 
 def test_the_csv_export_holds_the_filtered_public_data_and_no_formula(client, world):
-    member('=HYPERLINK("https://evil.example")', [world["SY"]], type="full")
+    member(
+        '=HYPERLINK("https://evil.example")',
+        [world["SY"]],
+        type="full",
+        description="@SUM(1+1) Case management in Idlib.",
+    )
     member("Nairobi Children", [world["KE"]], type="associate")
     response = client.get("/en/members/export.csv?type=full")
     assert response.status_code == 200
@@ -86,6 +91,7 @@ def test_the_csv_export_holds_the_filtered_public_data_and_no_formula(client, wo
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1
     assert rows[0]["name"].startswith("'=HYPERLINK")
+    assert rows[0]["description"] == "'@SUM(1+1) Case management in Idlib."
     assert rows[0]["countries"] == "SY"
     assert rows[0]["regions"] == "middle-east-north-africa"
     assert rows[0]["membership"] == "full"
@@ -104,6 +110,7 @@ def test_the_json_export_names_countries_in_the_readers_language(client, world):
     assert set(entry) == {
         "name",
         "acronym",
+        "description",
         "membership",
         "membership_label",
         "organisation_type",

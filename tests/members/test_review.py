@@ -169,3 +169,23 @@ def test_an_address_that_is_no_application_number_is_no_error(client):
     client.force_login(reviewer())
     response = client.get(f"{QUEUE}abc/change/", follow=True)
     assert response.status_code == 200
+
+
+def test_erasing_a_person_removes_their_focal_point_role_and_invitations(asked):
+    from members.models import FocalPoint, FocalPointInvitation
+
+    staff = reviewer()
+    services.application_answer(application=asked, actor=asked.applicant, answer="Sent.")
+    services.application_approve(application=asked, actor=staff)
+    person = asked.applicant
+    membership = asked.membership
+    assert FocalPoint.objects.filter(user=person).exists()
+    FocalPointInvitation.objects.create(
+        membership=membership, email=person.email.upper(), invited_by=staff
+    )
+    exported = services.person_export(user=person)
+    assert exported["focal_point_of"][0]["organisation"] == str(membership)
+    assert exported["invitations_to_this_person"][0]["email"] == person.email.upper()
+    services.person_erase(user=person, actor=staff)
+    assert not FocalPoint.objects.filter(user=person).exists()
+    assert not FocalPointInvitation.objects.exists()
