@@ -20,10 +20,12 @@ from django.test import Client
 from django.urls import reverse
 
 from common.models import OutboundEmail
+from cpaor.celery import app
 from devstack import embedded, workers
 from devstack.mailsink import MailSink
 from devstack.processes import free_port
 from members.models import FocalPoint, FocalPointInvitation
+from tests.celery_app import use_broker
 from tests.members.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -39,7 +41,13 @@ def quiet(*_args, **_kwargs):
 def broker(tmp_path, settings):
     child, url = embedded.start_redis(base=tmp_path / "redis", port=free_port(), say=quiet)
     settings.CELERY_BROKER_URL = url
+    # This process's Celery app publishes there too, whatever earlier tests made it use.
+    saved = (app.conf.broker_url, app.conf.task_routes, app.conf.task_always_eager)
+    use_broker(url, routes={})
+    app.conf.task_always_eager = False
     yield url
+    use_broker(saved[0], routes=saved[1])
+    app.conf.task_always_eager = saved[2]
     child.stop(say=quiet)
 
 
