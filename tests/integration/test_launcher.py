@@ -42,6 +42,7 @@ class Launch:
             PORT=str(self.port),
             EMBEDDED_PG_PORT=str(free_port()),
             EMBEDDED_REDIS_PORT=str(free_port()),
+            BOUNCE_PORT=str(free_port()),
         )
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
