@@ -22,7 +22,7 @@ from common.ratelimit import too_many_requests
 from initiatives.models import Country
 
 from . import services
-from .forms import EntryForm, InvitationForm
+from .area_forms import EntryForm, InvitationForm
 from .models import FocalPoint
 from .services.focal_points import invitation_days
 

@@ -8,73 +8,25 @@ e-mails on the portal's default queue, which this worker can then take without t
 """
 
 import datetime
-import os
 import re
-import time
 import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from django.utils import formats, timezone, translation
 
 from common.models import OutboundEmail
 from cpaor.celery import app
-from devstack import embedded, workers
-from devstack.mailsink import MailSink
-from devstack.processes import free_port
 from members.models import FocalPoint, Membership, RenewalReminder
 from members.services.memberships import add_years
 from members.tasks import renewals_daily
+from tests.integration.outbox_worker import *  # noqa: F403 - the fixtures
+from tests.integration.outbox_worker import QUEUE, wait_until
 from tests.members.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-QUEUE = "celery"  # where the task queues the e-mails: the portal's default
-
-
-def quiet(*_args, **_kwargs):
-    pass
-
-
-@pytest.fixture
-def broker(tmp_path):
-    child, url = embedded.start_redis(base=tmp_path / "redis", port=free_port(), say=quiet)
-    yield url
-    child.stop(say=quiet)
-
-
-@pytest.fixture
-def sink():
-    with MailSink() as server:
-        yield server
-
-
-@pytest.fixture
-def worker(broker, sink, tmp_path):
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "REDIS_URL": broker,
-        "CELERY_BROKER_URL": broker,
-        "EMAIL_URL": sink.url,
-        "SITE_URL": "http://testserver",
-        "DATABASE_URL": workers.database_url(connection),
-    }
-    process = workers.start_worker(
-        queue=QUEUE, name=f"renewals-{uuid.uuid4().hex[:8]}", env=env, log=log, quiet=True
-    )
-    yield log
-    workers.stop_worker(process)
-
-
-def wait_until(predicate, what, log, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not happen; worker log:\n{log.read_text()[-4000:]}")
+# The worker, its broker and mail sink: tests/integration/outbox_worker.py.
 
 
 def test_the_daily_task_in_a_worker_emails_each_focal_point_once_and_the_link_renews(
