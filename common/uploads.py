@@ -10,6 +10,7 @@ import secrets
 import zipfile
 from pathlib import PurePath
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -145,3 +146,61 @@ def version_upload_to(instance, filename):
 
 def thumbnail_upload_to(instance, filename):
     return safe_name("resources/thumbnails", filename, _uploaded(instance.thumbnail))
+
+
+# Pictures people upload to be shown (newsletter images, member logos): Pillow's name for
+# each accepted format, and the extension the stored file gets from it.
+PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+PICTURE_MAX_SIDE = 4000  # pixels: larger pictures only weigh on field connections
+
+
+class PictureField(forms.ImageField):
+    """A picture checked by its content. Its size and a program's signature are refused
+    before Pillow reads it at all; then Pillow must know it as one of PICTURE_FORMATS,
+    no side longer than PICTURE_MAX_SIDE, and the upload is renamed
+    <stem>-<random>.<extension its content gives>.
+
+    max_bytes is a callable (read when a file comes, so settings can change); each form
+    may word the refusals its own way through error_messages."""
+
+    default_error_messages = {
+        "too_large": _("This image is %(size)s; images can be at most %(limit)s."),
+        "executable": _("This file is a program, not an image, whatever its name says."),
+        "unsupported_format": _(
+            "Choose a JPEG, PNG, WebP or GIF image. Its content was checked, not its name."
+        ),
+        "too_big": _(
+            "This image is %(width)s × %(height)s pixels; images can be at most "
+            "%(side)s pixels wide and high."
+        ),
+    }
+
+    def __init__(self, *args, max_bytes, stem="image", **kwargs):
+        self.max_bytes = max_bytes
+        self.stem = stem
+        super().__init__(*args, **kwargs)
+
+    def _refuse(self, code, **params):
+        raise ValidationError(self.error_messages[code], code=code, params=params)
+
+    def to_python(self, data):
+        if data and hasattr(data, "size"):
+            limit = self.max_bytes()
+            if data.size > limit:
+                self._refuse(
+                    "too_large", size=filesizeformat(data.size), limit=filesizeformat(limit)
+                )
+            if is_executable(data):
+                self._refuse("executable")
+        upload = super().to_python(data)  # Pillow opens and verifies it
+        if upload is None:
+            return upload
+        picture = getattr(upload, "image", None)
+        if picture is None or picture.format not in PICTURE_FORMATS:
+            self._refuse("unsupported_format")
+        width, height = picture.size
+        if width > PICTURE_MAX_SIDE or height > PICTURE_MAX_SIDE:
+            self._refuse("too_big", width=width, height=height, side=PICTURE_MAX_SIDE)
+        stem = slugify(PurePath(upload.name or "").stem)[:50].strip("-") or self.stem
+        upload.name = f"{stem}-{secrets.token_hex(4)}.{PICTURE_FORMATS[picture.format]}"
+        return upload

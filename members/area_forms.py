@@ -7,14 +7,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from common import uploads
+from common.uploads import PictureField
 from initiatives.models import Country, image_validators
 
-from .services.entry import clean_description, logo_name
-
-
-def countries():
-    return Country.objects.order_by("name")
+from .forms import countries
+from .services.entry import clean_description
 
 
 class InvitationForm(forms.Form):
@@ -35,34 +32,26 @@ class InvitationForm(forms.Form):
         self.fields["email"].help_text = self.fields["email"].help_text % {"days": days}
 
 
-# Logos appear at 96 px next to the name: a few megabytes and 4000 px are plenty.
-LOGO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-LOGO_MAX_SIDE = 4000
-
-
 def max_logo_bytes():
     return settings.MEMBERS_MAX_LOGO_BYTES
 
 
-class LogoField(forms.ImageField):
-    """A picture, by content: size and programs refused before Pillow reads it, then
-    Pillow must open it as JPEG, PNG, WebP or GIF (Django's ImageField)."""
+class LogoField(PictureField):
+    """A logo appears at 96 px next to the name: PictureField's checks, a logo's limit."""
 
-    def to_python(self, data):
-        if data and hasattr(data, "size"):
-            limit = max_logo_bytes()
-            if data.size > limit:
-                raise ValidationError(
-                    _("This image is %(size)s; a logo can be at most %(limit)s."),
-                    code="too_large",
-                    params={"size": filesizeformat(data.size), "limit": filesizeformat(limit)},
-                )
-            if uploads.is_executable(data):
-                raise ValidationError(
-                    _("This file is a program, not an image, whatever its name says."),
-                    code="executable",
-                )
-        return super().to_python(data)
+    default_error_messages = {
+        "too_large": _("This image is %(size)s; a logo can be at most %(limit)s."),
+        "unsupported_format": _(
+            "Choose a PNG, JPEG, WebP or GIF picture. Its content was checked, not its name."
+        ),
+        "too_big": _(
+            "This image is %(width)s × %(height)s pixels; a logo can be at most "
+            "%(side)s pixels wide and high."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, max_bytes=max_logo_bytes, stem="logo", **kwargs)
 
 
 class EntryForm(forms.Form):
@@ -121,28 +110,8 @@ class EntryForm(forms.Form):
         upload = self.cleaned_data.get("logo")
         if not upload:
             return None
-        picture = getattr(upload, "image", None)
-        if picture is None or picture.format not in LOGO_FORMATS:
-            raise ValidationError(
-                _(
-                    "Choose a PNG, JPEG, WebP or GIF picture. Its content was checked, "
-                    "not its name."
-                ),
-                code="unsupported_format",
-            )
-        width, height = picture.size
-        if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
-            raise ValidationError(
-                _(
-                    "This image is %(width)s × %(height)s pixels; a logo can be at most "
-                    "%(side)s pixels wide and high."
-                ),
-                code="too_big",
-                params={"width": width, "height": height, "side": LOGO_MAX_SIDE},
-            )
-        # The stored name's extension is the one the content gives, then the Partner
-        # logo's own validators have their say.
-        upload.name = logo_name(upload, LOGO_FORMATS[picture.format])
+        # LogoField checked the content and named the file; the Partner logo's own
+        # validators have their say too.
         for validator in image_validators:
             validator(upload)
         return upload

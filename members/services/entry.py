@@ -3,11 +3,8 @@ organisation (the shared Partner record, so initiatives and resources show the s
 and the countries it works in. The audit trail names the fields that really changed."""
 
 import re
-import secrets
-from pathlib import PurePath
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from common import audit
 from initiatives.models import Country
@@ -29,12 +26,6 @@ def clean_description(text: str) -> str:
 def _same_words(first: str, second: str) -> bool:
     """Whether two descriptions differ in whitespace only (which is no change)."""
     return first.split() == second.split()
-
-
-def logo_name(upload, image_format: str) -> str:
-    """A stored logo's name: its own stem, a random part, the extension its content gives."""
-    stem = slugify(PurePath(upload.name or "").stem)[:50].strip("-") or "logo"
-    return f"{stem}-{secrets.token_hex(4)}.{image_format}"
 
 
 def _delete_later(storage, name):

@@ -7,57 +7,32 @@ within the size and dimension limits, and the stored name takes its extension fr
 format Pillow found, whatever the name it came with.
 """
 
-import secrets
-from pathlib import PurePath
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from common.uploads import is_executable
+from common.uploads import PictureField
 
 from ..markdown import image_snippet
 from ..models import IssueImage
 
-# Pillow's name for each accepted format, and the extension the stored file gets.
-FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-MAX_SIDE = 4000  # pixels: larger pictures only make e-mails heavy on field connections
-
 
 def max_image_bytes():
-    """Pictures in e-mails read on slow connections: 5 MB unless configured."""
-    return int(getattr(settings, "NEWSLETTER_IMAGE_MAX_BYTES", 5 * 1024 * 1024))
+    """Pictures in e-mails read on slow connections: NEWSLETTER_IMAGE_MAX_BYTES."""
+    return settings.NEWSLETTER_IMAGE_MAX_BYTES
 
 
 def snippet(image):
     return image_snippet(image.alt_text, image.image.url)
 
 
-class CheckedImageField(forms.ImageField):
-    """Size and programs are refused before Pillow reads the file at all."""
-
-    def to_python(self, data):
-        if isinstance(data, UploadedFile):
-            limit = max_image_bytes()
-            if data.size > limit:
-                raise forms.ValidationError(
-                    _("This image is %(size)s; images can be at most %(limit)s."),
-                    code="too_large",
-                    params={"size": filesizeformat(data.size), "limit": filesizeformat(limit)},
-                )
-            if is_executable(data):
-                raise forms.ValidationError(
-                    _("This file is a program, not an image, whatever its name says."),
-                    code="executable",
-                )
-        return super().to_python(data)
+class CheckedImageField(PictureField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, max_bytes=max_image_bytes, **kwargs)
 
 
 class IssueImageForm(forms.ModelForm):
@@ -65,31 +40,6 @@ class IssueImageForm(forms.ModelForm):
         model = IssueImage
         fields = ("image", "alt_text", "issue")
         field_classes = {"image": CheckedImageField}
-
-    def clean_image(self):
-        upload = self.cleaned_data["image"]
-        if not isinstance(upload, UploadedFile):
-            return upload  # the stored image, unchanged
-        # Django's ImageField has already opened and verified the file with Pillow.
-        picture = getattr(upload, "image", None)
-        if picture is None or picture.format not in FORMATS:
-            raise forms.ValidationError(
-                _("Choose a JPEG, PNG, WebP or GIF image. Its content was checked, not its name."),
-                code="unsupported_format",
-            )
-        width, height = picture.size
-        if width > MAX_SIDE or height > MAX_SIDE:
-            raise forms.ValidationError(
-                _(
-                    "This image is %(width)s × %(height)s pixels; images can be at most "
-                    "%(side)s pixels wide and high."
-                ),
-                code="too_big",
-                params={"width": width, "height": height, "side": MAX_SIDE},
-            )
-        stem = slugify(PurePath(upload.name or "").stem)[:50].strip("-") or "image"
-        upload.name = f"{stem}-{secrets.token_hex(4)}.{FORMATS[picture.format]}"
-        return upload
 
 
 @admin.register(IssueImage)
