@@ -22,9 +22,9 @@ from django_filters.views import FilterView
 from common.files import file_response
 from common.languages import current_language
 from common.ratelimit import ratelimit
-from initiatives.models import Country
 
 from . import services
+from .directory import public_members
 from .filters import MembershipFilter
 from .forms import CONSENT_TEXT, FORMS, NEWSLETTER_CONSENT_TEXT, AnswerForm
 from .models import Application, ApplicationEvent, Membership, MembershipTier, MembershipType
@@ -268,12 +268,7 @@ class DirectoryView(FilterView):
     strict = False
 
     def get_queryset(self):
-        return (
-            Membership.objects.in_directory()
-            .select_related("partner")
-            .prefetch_related(Prefetch("countries", queryset=Country.objects.order_by("name")))
-            .order_by("partner__name", "pk")
-        )
+        return public_members()
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
