@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEPLOYED = ["common", "cpaor", "initiatives", "members", "resources", "newsletters"]
-FEATURE_APPS = ["initiatives", "members", "resources", "newsletters"]
+FEATURE_APPS = ["initiatives", "members", "resources", "newsletters", "alerts", "api"]
+DEPLOYED = ["common", "cpaor", *FEATURE_APPS]
 
 
 def modules(package):

@@ -6,6 +6,8 @@ One module per topic; Django reads them all from here, as `cpaor.settings`.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .api import *  # noqa: F403
+from .caching import *  # noqa: F403
 from .core import *  # noqa: F403
 from .environment import *  # noqa: F403
 from .environment import PRODUCTION, env

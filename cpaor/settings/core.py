@@ -40,6 +40,11 @@ INSTALLED_APPS = [
     "members",
     "resources",
     "newsletters",
+    "alerts",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [

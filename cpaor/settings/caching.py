@@ -1,0 +1,1 @@
+"""Public pages for anonymous readers: compressed, cached whole and revalidated."""
