@@ -22,6 +22,8 @@ urlpatterns = [
     path("r/<int:pk>/", resource_short_link, name="resource_short_link"),
     # E-mail providers' delivery events (bounces, complaints), signed by the provider.
     path("anymail/", include("anymail.urls")),
+    # The read-only JSON API and its OpenAPI schema, the same in every language.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -31,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("membership/", include("members.urls")),
     path("members/", include("members.directory_urls")),
     path("newsletters/", include("newsletters.urls")),
+    path("alerts/", include("alerts.urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,
 )
