@@ -38,6 +38,9 @@ def _test_settings(settings, request):
     # Limits are tested on their own (tests/cpaor/test_ratelimit.py); elsewhere many tests
     # post from the same address into the same cache.
     settings.RATELIMIT_ENABLED = False
+    # Whole pages kept in Redis would outlive each test's database; the page cache is
+    # tested on its own (tests/cpaor/test_page_cache.py), which turns it back on.
+    settings.PAGE_CACHE_SECONDS = 0
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Each xdist worker gets its own cache namespace in the shared Redis.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

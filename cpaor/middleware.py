@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from compression_middleware.middleware import CompressionMiddleware as _Compression
 from django.conf import settings
 
 from .logging import request_id_var
@@ -83,3 +84,27 @@ class InvalidAccountFormMiddleware:
             if any(form.is_bound and form.errors for form in forms):
                 response.status_code = 400
         return response
+
+
+# Text the portal writes; files (PDFs, images, spreadsheets, archives) are compressed
+# already or too large to compress in a web worker, and the proxy sends uploads itself.
+_COMPRESSED_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/vnd.oai.openapi",
+    "image/svg+xml",
+)
+
+
+class CompressionMiddleware(_Compression):
+    """zstd, brotli or gzip, as the client accepts, for the portal's own text answers, so
+    that `make run` (gunicorn alone) sends what the proxy would. The proxy (Caddy's
+    `encode`) leaves an answer that already has a Content-Encoding as it is."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(_COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cpaor.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous pages whole from Redis; it keeps the compressed bytes, so it comes first.
+    "cpaor.pagecache.PageCacheMiddleware",
+    "cpaor.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
