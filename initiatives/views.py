@@ -4,6 +4,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
 from django_filters.views import FilterView
 
+from common.pagecache import same_origin_post
 from common.ratelimit import ratelimit
 
 from .filters import InitiativeFilter
@@ -89,10 +90,11 @@ def initiative_detail(request, slug):
     return response
 
 
+@same_origin_post
 @require_http_methods(["GET", "POST"])
 @ratelimit("contact-reveal", rate="30/h")
 def contact_email(request, slug, pk):
-    """Show a contact's e-mail address only on a POST with a CSRF token.
+    """Show a contact's e-mail address only on a POST from the portal's own page.
 
     The detail page carries a "Show e-mail address" button rather than a mailto link, so
     address harvesters that read page source or follow links never see it; it works

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from common.languages import current_language
+from common.pagecache import same_origin_post
 from common.ratelimit import ratelimit
 
 from . import services
@@ -29,10 +30,15 @@ def link_error(request, error):
     )
 
 
+@same_origin_post
 @require_http_methods(["GET", "POST"])
 @ratelimit("newsletter-subscribe", rate="5/h")
 def index(request):
-    """The lists, each with its archive, and the subscribe form (the footer posts here)."""
+    """The lists, each with its archive, and the subscribe form (the footer posts here).
+
+    The form carries no CSRF token, so the pages showing it set no cookie and can be kept
+    whole: a post from another site is refused by its origin, and a forged one could only
+    ask for a confirmation e-mail (double opt-in), within the limit, past the honeypot."""
     newsletters = list(NewsletterList.objects.active().by_order())
     language = current_language()
     form = SubscribeForm(
