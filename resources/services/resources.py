@@ -25,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common import audit
+from common.pagecache import public_pages_changed
 
 from ..models import Resource, ResourceVersion
+from .links import version_links_saved
 from .search import resource_update_search_vector
 
 Actor = AbstractBaseUser | None
@@ -122,6 +124,7 @@ def _write_links(resource: Resource, delete, change, add) -> None:
         for version in add:
             version.resource = resource
         ResourceVersion.objects.bulk_create(add)
+    version_links_saved(resource=resource, versions=[*change, *add])
 
 
 def resource_create(
@@ -157,6 +160,7 @@ def resource_create(
         if reindex:
             resource_update_search_vector(resource.pk)
         published = resource.status == Status.PUBLISHED
+        public_pages_changed()
         audit.record(
             actor=actor, obj=resource, message="Created and published" if published else "Created"
         )
@@ -213,6 +217,7 @@ def resource_update(
         _write_links(resource, *plan)
         if reindex:
             resource_update_search_vector(resource.pk)
+        public_pages_changed()
         audit.record(
             actor=actor,
             obj=resource,
@@ -244,6 +249,7 @@ def resource_publish(*, actor: Actor, resource_ids: Iterable[int]) -> int:
             _mark_published(resource, now)
         if resources:
             Resource.objects.bulk_update(resources, ["status", "published_at"])
+            public_pages_changed()
             audit.record_many(actor=actor, objects=resources, message="Published")
     return len(resources)
 
@@ -254,6 +260,7 @@ def resource_unpublish(*, actor: Actor, resource_ids: Iterable[int]) -> int:
         resources = list(_locked(resource_ids).filter(status=Status.PUBLISHED))
         if resources:
             Resource.objects.filter(pk__in=[r.pk for r in resources]).update(status=Status.DRAFT)
+            public_pages_changed()
             audit.record_many(actor=actor, objects=resources, message="Unpublished")
     return len(resources)
 
@@ -264,6 +271,7 @@ def resource_mark_key(*, actor: Actor, resource_ids: Iterable[int], is_key: bool
         resources = list(_locked(resource_ids).exclude(is_key=is_key))
         if resources:
             Resource.objects.filter(pk__in=[r.pk for r in resources]).update(is_key=is_key)
+            public_pages_changed()
             message = "Marked as a key resource" if is_key else "No longer a key resource"
             audit.record_many(actor=actor, objects=resources, message=message)
     return len(resources)
