@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from common import audit, outbox
+from common.pagecache import public_pages_changed
 
 from .. import mail
 from ..models import Delivery, Issue, Subscriber, Subscription
@@ -174,6 +175,8 @@ def issue_cancel(*, issue_id: int, actor: Actor = None) -> Issue:
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
     issue.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
+    # An issue that had gone out once leaves the public archive.
+    public_pages_changed()
     _record(issue, "cancel", actor)
     return issue
 
@@ -313,5 +316,6 @@ def issue_finish_if_done(*, issue_id: int) -> bool:
     issue.status = Issue.transitions.target("finish")
     issue.finished_at = timezone.now()
     issue.save(update_fields=["status", "finished_at", "updated"])
+    public_pages_changed()  # the archive shows it from now on
     logger.info("issue %s sent", issue_id, extra={"issue_id": issue_id})
     return True
