@@ -78,3 +78,29 @@ def same_origin_post(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class PublicPagesAdminMixin:
+    """For the ModelAdmins of what public pages show and no service writes (initiatives,
+    the strategy, newsletter lists, topics): every save or delete through the admin,
+    its inlines and list_editable included, makes the kept pages be made again.
+
+    In the admin rather than in post_save receivers: the admin is where these records
+    change, the call is seen where it happens, and the seed and the tests, which write
+    thousands of rows, do not move the version at each one."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_pages_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()

@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from common.pagecache import PublicPagesAdminMixin
+
 from .models import Strategy, StrategyGoal, User
 
 admin.site.site_header = _("CP AoR portal administration")
@@ -23,7 +25,7 @@ class StrategyGoalInline(TranslationTabularInline):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(TabbedTranslationAdmin):
+class StrategyAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("title", "start_year", "end_year", "is_published")
     list_filter = ("is_published",)
     search_fields = ("title",)

@@ -6,11 +6,13 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from common.pagecache import PublicPagesAdminMixin
+
 from .models import Contact, Country, Initiative, Milestone, Objective, Partner, Region, Theme
 
 
 @admin.register(Theme)
-class ThemeAdmin(TabbedTranslationAdmin):
+class ThemeAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     search_fields = ("name", "slug")
@@ -18,7 +20,7 @@ class ThemeAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(TabbedTranslationAdmin):
+class RegionAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     search_fields = ("name", "slug")
@@ -26,7 +28,7 @@ class RegionAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(TabbedTranslationAdmin):
+class CountryAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "iso_code", "region")
     list_filter = ("region",)
     list_select_related = ("region",)
@@ -35,7 +37,7 @@ class CountryAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(TabbedTranslationAdmin):
+class PartnerAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "acronym", "website")
     search_fields = ("name", "acronym", "slug")
     prepopulated_fields = {"slug": ("acronym_en", "name_en")}
@@ -69,7 +71,7 @@ class ContactInline(TranslationTabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(TabbedTranslationAdmin):
+class InitiativeAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("title", "status", "is_published", "is_featured", "order", "updated")
     list_editable = ("order",)
     list_filter = ("is_published", "is_featured", "status", "themes", "regions")

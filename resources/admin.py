@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from common.pagecache import PublicPagesAdminMixin
+
 from . import csv_io, services
 from .models import Language, Resource, ResourceVersion, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(TabbedTranslationAdmin):
+class TopicAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "order")
     list_editable = ("order",)
     search_fields = ("name", "slug")
@@ -94,7 +96,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Resource)
-class ResourceAdmin(TabbedTranslationAdmin):
+class ResourceAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "type",

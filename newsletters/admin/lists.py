@@ -1,11 +1,13 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from common.pagecache import PublicPagesAdminMixin
+
 from ..models import NewsletterList
 
 
 @admin.register(NewsletterList)
-class NewsletterListAdmin(TabbedTranslationAdmin):
+class NewsletterListAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "language", "is_active", "order", "slug")
     list_filter = ("is_active", "language")
     list_editable = ("order",)
