@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common import audit
+from common.pagecache import public_pages_changed
 from common.validators import unsafe_characters
 
 from ..models import (
@@ -232,6 +233,7 @@ def application_approve(
     locked.decided_at = timezone.now()
     _move(locked, action="approve", actor=actor, note=note, extra_fields=["decided_at"])
     _record_membership(locked, conflict=conflict, same_name=same_name, actor=actor)
+    public_pages_changed()  # the directory shows the new member
     _subscribe_to_newsletter(locked, actor=actor)
     _email_applicant(locked, Notice.APPROVED, note=note)
     return locked

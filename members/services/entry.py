@@ -7,6 +7,7 @@ import re
 from django.db import transaction
 
 from common import audit
+from common.pagecache import public_pages_changed
 from initiatives.models import Country
 
 from ..models import Membership
@@ -98,6 +99,7 @@ def membership_update_entry(
             if removed:
                 notes.append("removed " + " ".join(removed))
     if changed:
+        public_pages_changed()
         message = "Directory entry changed: " + ", ".join(changed)
         if notes:
             message += f" (countries {'; '.join(notes)})"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common import audit
+from common.pagecache import public_pages_changed
 
 from ..models import (
     Application,
@@ -149,6 +150,8 @@ def person_erase(*, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> i
     for address in {address.lower() for address in addresses if address}:
         FocalPointInvitation.objects.filter(email__iexact=address).delete()
     FocalPoint.objects.filter(user=user).delete()
+    # An individual member leaves the directory with the person.
+    public_pages_changed()
     Membership.objects.filter(user=user, partner__isnull=True).delete()
     Membership.objects.filter(user=user).update(user=None)
     user.emailaddress_set.all().delete()

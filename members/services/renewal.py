@@ -28,6 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common import audit, outbox
+from common.pagecache import public_pages_changed
 
 from ..models import Application, Membership, RenewalReminder
 from .applications import COMMITMENTS
@@ -176,6 +177,7 @@ def membership_renew(*, membership: Membership, actor: Actor = None, via: str = 
             locked.renewal_due = add_years(before or today, 1)
         locked.confirmed_at = now
         locked.save(update_fields=["status", "lapsed_at", "renewal_due", "confirmed_at"])
+        public_pages_changed()  # a lapsed member is back in the directory
         audit.record(
             actor=actor,
             obj=locked,
@@ -200,6 +202,7 @@ def membership_lapse(*, membership: Membership, actor: Actor = None) -> bool:
         locked.status = Membership.Status.LAPSED
         locked.lapsed_at = timezone.now()
         locked.save(update_fields=["status", "lapsed_at"])
+        public_pages_changed()  # it leaves the directory
         audit.record(
             actor=actor,
             obj=locked,
