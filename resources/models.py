@@ -39,6 +39,9 @@ from .search import (  # noqa: F401
     weighted_sql,
 )
 
+# file_format of a link whose server answers with an HTML page.
+WEB_PAGE = "html"
+
 
 class Topic(NamedTerm):
     class Meta(NamedTerm.Meta):
@@ -261,9 +264,29 @@ class ResourceVersion(models.Model):
         FAILED = "failed", _("Could not be read")
         NOT_APPLICABLE = "n/a", _("Nothing to read")
 
+    class Kind(models.TextChoices):
+        """What the version is: the whole document, or a shorter text drawn from it."""
+
+        FULL = "full", _("Full document")
+        SUMMARY = "summary", _("Summary")
+        BRIEF = "brief", _("Brief")
+        ANNEX = "annex", _("Annex")
+
+    class LinkStatus(models.TextChoices):
+        UNCHECKED = "unchecked", _("Not checked")
+        OK = "ok", _("Works")
+        BROKEN = "broken", _("May be broken")
+
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.FULL,
+        help_text=_("The whole document, or a summary or brief of it in this language."),
     )
     file = models.FileField(
         _("file"),
@@ -299,12 +322,36 @@ class ResourceVersion(models.Model):
     extraction_attempts = models.PositiveSmallIntegerField(
         _("reading attempts"), default=0, editable=False
     )
+    # The size of the extracted text in UTF-8, kept apart so that lists can offer "read
+    # as text (N KB)" without reading the text itself.
+    text_bytes = models.PositiveIntegerField(_("size of the text"), default=0, editable=False)
+    # An external link as last checked by services.links (a worker, never a request).
+    link_status = models.CharField(
+        _("link"),
+        max_length=10,
+        choices=LinkStatus.choices,
+        default=LinkStatus.UNCHECKED,
+        editable=False,
+    )
+    link_http_status = models.PositiveSmallIntegerField(
+        _("HTTP status"), null=True, blank=True, editable=False
+    )
+    link_checked_at = models.DateTimeField(_("link checked"), null=True, blank=True, editable=False)
+    link_error = models.CharField(_("link problem"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("language version")
         verbose_name_plural = _("language versions")
         ordering = ["resource", "language"]
-        indexes = [models.Index(fields=["language", "resource"], name="version_language")]
+        indexes = [
+            models.Index(fields=["language", "resource"], name="version_language"),
+            # The scheduled re-check reads the links checked longest ago.
+            models.Index(
+                fields=["link_checked_at"],
+                condition=~Q(external_url=""),
+                name="version_link_check",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "language"], name="version_one_per_language"
@@ -328,9 +375,22 @@ class ResourceVersion(models.Model):
 
     @property
     def format_label(self):
-        if not self.file:
-            return _("Link")
+        """PDF, Word… for a file, or for a link whose server said what it holds."""
+        if self.file_format == WEB_PAGE:
+            return _("Web page")
+        if not self.file_format:
+            return _("Link") if self.external_url else ""
         return uploads.FORMAT_LABELS.get(self.file_format, self.file_format.upper())
+
+    @property
+    def link_may_be_broken(self):
+        return bool(self.external_url) and self.link_status == self.LinkStatus.BROKEN
+
+    def get_text_url(self):
+        return reverse(
+            "resources:text",
+            kwargs={"slug": self.resource.slug, "language": self.language},
+        )
 
     def get_download_url(self):
         return reverse(

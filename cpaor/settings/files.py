@@ -70,3 +70,12 @@ if env("AWS_STORAGE_BUCKET_NAME"):
 # Behind the proxy (docker-compose.yml), files on the local disk are sent by the proxy
 # once the portal has checked who may see them (common/files.py, deploy/Caddyfile).
 FILES_ACCEL_REDIRECT = env_bool("FILES_ACCEL_REDIRECT", False)
+
+# Links to documents published elsewhere are checked by a worker (resources.services.links):
+# the longest wait for a connection or an answer, the redirects followed, and how many
+# links beat re-checks at a time. Private and loopback addresses are never fetched, but
+# for tests (LINK_CHECK_ALLOW_PRIVATE).
+LINK_CHECK_TIMEOUT = float(env("LINK_CHECK_TIMEOUT", "10"))
+LINK_CHECK_MAX_REDIRECTS = int(env("LINK_CHECK_MAX_REDIRECTS", "5"))
+LINK_CHECK_BATCH = int(env("LINK_CHECK_BATCH", "50"))
+LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", False)

@@ -63,6 +63,8 @@ MEMBERSHIP_GRACE_DAYS = int(env("MEMBERSHIP_GRACE_DAYS", "30"))
 # may send a day.
 MEMBERSHIP_INVITATION_DAYS = int(env("MEMBERSHIP_INVITATION_DAYS", "14"))
 MEMBERSHIP_INVITATIONS_PER_DAY = int(env("MEMBERSHIP_INVITATIONS_PER_DAY", "20"))
+# Links to documents elsewhere are checked again once older than this many days.
+LINK_CHECK_MAX_AGE_DAYS = int(env("LINK_CHECK_MAX_AGE_DAYS", "7"))
 
 CELERY_BEAT_SCHEDULE = {
     "newsletters-watchdog": {
@@ -76,6 +78,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resources.requeue_stalled_extractions",
         "schedule": CELERY_TASK_TIME_LIMIT,
         "options": {"expires": CELERY_TASK_TIME_LIMIT},
+    },
+    # Every hour, a batch of the links checked longest ago (resources.services.links).
+    "resources-recheck-links": {
+        "task": "resources.recheck_links",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
     "outbox-sweep": {
         "task": "cpaor.outbox_sweep",

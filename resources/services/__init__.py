@@ -4,6 +4,8 @@
   CSV file; the one place where a resource's first publication is dated.
 - extraction: reading uploaded files (page count, text) after commit, and the sweep that
   queues again what a lost worker left waiting.
+- links: checking the links of versions published elsewhere, after commit and again
+  on a schedule.
 - search: the search documents the library is searched by.
 
 Callers use this package (`from resources import services`); the names below are those
@@ -19,6 +21,13 @@ from .extraction import (
     version_extract_text,
     version_file_changed,
     versions_requeue_stalled,
+)
+from .links import (
+    check_url,
+    version_check_link,
+    version_links_saved,
+    versions_check_links_after_commit,
+    versions_recheck_links,
 )
 from .resources import (
     RELATIONS,
@@ -36,6 +45,7 @@ from .search import resource_update_search_vector, resources_update_search_vecto
 __all__ = [
     "EXTRACTED_TEXT_LIMIT",
     "EXTRACTION_MAX_ATTEMPTS",
+    "check_url",
     "RELATIONS",
     "Link",
     "extraction_stall_seconds",
@@ -52,5 +62,9 @@ __all__ = [
     "resources_update_search_vectors",
     "version_extract_text",
     "version_file_changed",
+    "version_check_link",
+    "version_links_saved",
+    "versions_check_links_after_commit",
+    "versions_recheck_links",
     "versions_requeue_stalled",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from common import uploads
 
 from ..models import ResourceVersion
+from .links import versions_check_links_after_commit
 from .search import resource_update_search_vector
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,16 @@ def _enqueue_after_commit(version_ids):
 
 def resource_versions_saved(*, resource_id: int) -> None:
     """After a curator saved a resource's language versions: index it now, and read the
-    text of new files once the transaction has committed (the worker must see them)."""
+    text of new files, and check new links, once the transaction has committed (the
+    worker must see them)."""
     resource_update_search_vector(resource_id)
+    versions_check_links_after_commit(
+        ResourceVersion.objects.filter(
+            resource_id=resource_id, link_checked_at=None, resource__is_demo=False
+        )
+        .exclude(external_url="")
+        .values_list("pk", flat=True)
+    )
     pending = list(
         ResourceVersion.objects.filter(
             resource_id=resource_id, extraction_status=ResourceVersion.Extraction.PENDING
@@ -102,6 +111,11 @@ def version_file_changed(version: ResourceVersion) -> None:
     version.extraction_attempts = 0
     version.page_count = None
     version.extracted_text = ""
+    version.text_bytes = 0
+    version.link_status = ResourceVersion.LinkStatus.UNCHECKED
+    version.link_http_status = None
+    version.link_checked_at = None
+    version.link_error = ""
     if version.file:
         version.file_format = uploads.detect_format(version.file) or ""
         version.file_size = version.file.size
@@ -155,7 +169,8 @@ def version_extract_text(*, version_id: int) -> None:
                     page_count, text = read_pdf(handle)
                     version.page_count = page_count
                     version.extracted_text = text
-                    fields += ["page_count", "extracted_text"]
+                    version.text_bytes = len(text.encode())
+                    fields += ["page_count", "extracted_text", "text_bytes"]
                     version.extraction_status = ResourceVersion.Extraction.DONE
                 else:
                     version.extraction_status = ResourceVersion.Extraction.NOT_APPLICABLE

@@ -28,6 +28,7 @@ from common import audit
 from common.pagecache import public_pages_changed
 
 from ..models import Resource, ResourceVersion
+from .links import version_links_saved
 from .search import resource_update_search_vector
 
 Actor = AbstractBaseUser | None
@@ -123,6 +124,7 @@ def _write_links(resource: Resource, delete, change, add) -> None:
         for version in add:
             version.resource = resource
         ResourceVersion.objects.bulk_create(add)
+    version_links_saved(resource=resource, versions=[*change, *add])
 
 
 def resource_create(

@@ -12,14 +12,19 @@ pytestmark = pytest.mark.django_db
 
 def test_saving_a_resource_reads_new_files_only_after_commit(django_capture_on_commit_callbacks):
     version = VersionFactory()
-    LinkVersionFactory(resource=version.resource, language="fr", extraction_status="n/a")
-    with mock.patch("resources.tasks.extract_version_text.delay") as delay:
+    link = LinkVersionFactory(resource=version.resource, language="fr", extraction_status="n/a")
+    with (
+        mock.patch("resources.tasks.extract_version_text.delay") as delay,
+        mock.patch("resources.tasks.check_version_link.delay") as check,
+    ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.resource_versions_saved(resource_id=version.resource_id)
-        assert not delay.called
-        assert len(callbacks) == 1
-        callbacks[0]()
+        assert not delay.called and not check.called
+        assert len(callbacks) == 2  # the file is read, the link is checked
+        for callback in callbacks:
+            callback()
     delay.assert_called_once_with(version.pk)
+    check.assert_called_once_with(link.pk, None)
 
 
 def test_saving_a_resource_indexes_its_new_title():
