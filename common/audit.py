@@ -6,7 +6,25 @@ so that they appear in the same trail, which staff read in the admin (cpaor/admi
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+
+# The account named in the trail for what the portal does by itself (a beat task lapsing
+# a membership nobody renewed): it cannot sign in, and staff see plainly that no person
+# acted.
+SYSTEM_USERNAME = "cpaor-system"
+
+
+def system_actor():
+    """The portal itself as an actor, created the first time it acts."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_active": False, "first_name": "CP AoR portal (automatic)"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def record(*, actor, obj, message, label=None):

@@ -204,7 +204,8 @@ def membership_lapse(*, membership: Membership, actor: Actor = None) -> bool:
         locked.save(update_fields=["status", "lapsed_at"])
         public_pages_changed()  # it leaves the directory
         audit.record(
-            actor=actor,
+            # The daily task lapses with no one acting: the trail names the portal.
+            actor=actor or audit.system_actor(),
             obj=locked,
             message=f"Lapsed: not renewed by {locked.renewal_due} and the grace period",
         )

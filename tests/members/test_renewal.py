@@ -269,6 +269,11 @@ def test_a_member_not_renewed_lapses_after_the_grace_period_and_leaves_the_direc
     assert membership.lapsed_at.date() == DUE + datetime.timedelta(days=31)
     assert membership not in Membership.objects.in_directory()
     assert not in_directory(client, membership)
+    # The trail says the portal lapsed it, with no person acting.
+    (line,) = audit.trail_for(membership)
+    assert line.user.username == audit.SYSTEM_USERNAME and not line.user.is_active
+    assert not line.user.has_usable_password()
+    assert line.change_message.startswith("Lapsed: not renewed by")
     (notice,) = emails(membership, kind="renewal_lapsed")
     assert "has lapsed" in notice.subject
     assert link_in(notice.body)
