@@ -9,3 +9,10 @@ class AlertsConfig(AppConfig):
 
     name = "alerts"
     verbose_name = _("Alerts")
+
+    def ready(self):
+        from newsletters.services.personal_data import collect_personal_data
+
+        from .personal_data import alerts_data
+
+        collect_personal_data.connect(alerts_data, dispatch_uid="alerts.personal_data")
