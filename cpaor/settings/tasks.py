@@ -98,4 +98,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
         "options": {"expires": 12 * 3600},
     },
+    # Once a day: readers' library alerts (alerts.services.alerts_daily): each alert due
+    # gets its digest, each language watch come true its notice.
+    "alerts-daily": {
+        "task": "alerts.daily",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 12 * 3600},
+    },
 }
