@@ -2,13 +2,16 @@
 
     make bench                      # everything (several minutes)
     make bench BENCH_ARGS=--quick   # smaller sizes, for a first look
+    make bench BENCH_ARGS="--quick --only web"   # the web pages alone
 
 1. Web: a fresh database (cpaor_bench_web on DATABASE_URL's server) with the starting
-   content, static files collected, gunicorn with one sync worker per core. For each page
-   type, requests per second from concurrent clients for a few seconds, p50/p95 latency,
-   and the ratio to a static file served by the same gunicorn in the same run, which
-   factors out the machine and the client.
-2. Bytes per page type: HTML plus the CSS and JS it links, raw and gzip.
+   content, static files collected, two gunicorns with one sync worker per core, one with
+   the page cache and one without. For each page type, requests per second from
+   concurrent clients for a few seconds, with connections kept alive and with a new one
+   per request, warm cache and uncached, p50/p95 latency, and the ratio to a static file
+   served by the same gunicorn in the same run, which factors out the machine and the
+   client.
+2. Bytes per page type: HTML plus the CSS and JS it links, raw, gzip and brotli.
 3. Search at 100,000 resources: bench/resources_search.py.
 4. Newsletter delivery to 50,000 subscribers: bench/newsletter_send.py.
 
@@ -30,6 +33,8 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+import brotli
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -61,6 +66,8 @@ def web_environment(tmp, db_url):
         STATIC_ROOT=str(tmp / "static"),
         MEDIA_ROOT=str(tmp / "media"),
         RATELIMIT_ENABLED="0",
+        # Pages kept by an earlier run, from another database, must not answer this one.
+        CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -71,41 +78,68 @@ def manage(env, *args):
                    stdout=subprocess.DEVNULL)  # fmt: skip
 
 
-async def one_request(host, port, path):
-    """One HTTP/1.1 request on a new connection (gunicorn's sync workers close it)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(
-        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n"
-        "Accept-Encoding: identity\r\n\r\n".encode()
-    )
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    status = int(data[9:12]) if data.startswith(b"HTTP/1.") else 0
-    return status
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what a current browser sends
 
 
-async def load(host, port, path, seconds, concurrency):
-    latencies, errors = [], 0
+def request_bytes(host, path, keep_alive):
+    connection = "keep-alive" if keep_alive else "close"
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: {connection}\r\n"
+        f"Accept-Encoding: {BROWSER_ENCODINGS}\r\n\r\n"
+    ).encode()
+
+
+async def read_response(reader):
+    """(status, server keeps the connection) of one response, its body read whole."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0][9:12]) if lines[0].startswith("HTTP/1.") else 0
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    else:  # no length: the body ends with the connection
+        await reader.read()
+        return status, False
+    return status, headers.get("connection", "").lower() != "close"
+
+
+async def load(host, port, path, seconds, concurrency, keep_alive):
+    """Requests per second from `concurrency` clients for `seconds`; with keep_alive each
+    client reuses its connection for as long as the server keeps it open."""
+    latencies, errors, connections = [], 0, 0
     stop_at = time.monotonic() + seconds
 
     async def client():
-        nonlocal errors
+        nonlocal errors, connections
+        reader = writer = None
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                status = await one_request(host, port, path)
-            except OSError:
-                status = 0
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                    connections += 1
+                writer.write(request_bytes(host, path, keep_alive))
+                await writer.drain()
+                status, kept = await read_response(reader)
+            except (OSError, asyncio.IncompleteReadError):
+                status, kept = 0, False
             if status == 200:
                 latencies.append(time.perf_counter() - started)
             else:
                 errors += 1
+            if not (keep_alive and kept):
+                writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
 
     began = time.monotonic()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.monotonic() - began
-    return len(latencies) / elapsed, latencies, errors
+    return len(latencies) / elapsed, latencies, errors, connections
 
 
 def percentile(values, fraction):
@@ -115,27 +149,68 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=30) as response:
+def fetch(url, encoding="identity"):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.read()
 
 
 def page_weight(base, path):
-    """Bytes of the HTML and of the CSS and JS it links: (raw, gzip)."""
+    """Bytes of the HTML and of the CSS and JS it links: raw, gzip (level 6) and brotli
+    as each is sent: the page at the portal's quality (4), the files precompressed at
+    collectstatic (11)."""
     html = fetch(base + path)
     assets = re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
     assets += re.findall(rb'<script[^>]+src="([^"]+)"', html)
-    raw = len(html)
-    compressed = len(gzip.compress(html, 6))
+    raw, packed, br = len(html), len(gzip.compress(html, 6)), len(brotli.compress(html, quality=4))
     for asset in assets:
         body = fetch(base + asset.decode())
         raw += len(body)
-        compressed += len(gzip.compress(body, 6))
-    return raw, compressed, len(assets)
+        packed += len(gzip.compress(body, 6))
+        br += len(brotli.compress(body, quality=11))
+    return raw, packed, br
 
 
-def web_bench(seconds, concurrency, workers):
-    name = "cpaor_bench_web"
+def start_server(env, workers, worker_class):
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "cpaor.wsgi", "--workers", str(workers),
+         "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
+        cwd=REPO, env=env, preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            fetch(f"http://127.0.0.1:{port}/en/")
+            return server, port
+        except OSError:  # not listening yet
+            if time.monotonic() > deadline:
+                server.terminate()
+                raise
+            time.sleep(0.3)
+
+
+def measure(port, path, seconds, concurrency, keep_alive):
+    for _ in range(5):  # warm the caches and the worker
+        fetch(f"http://127.0.0.1:{port}{path}", BROWSER_ENCODINGS)
+    rps, latencies, errors, connections = asyncio.run(
+        load("127.0.0.1", port, path, seconds, concurrency, keep_alive)
+    )
+    return {
+        "rps": rps,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "errors": errors,
+        "connections": connections,
+    }
+
+
+def web_bench(args):
+    """Two gunicorns on the same database, one with the page cache and one without
+    (PAGE_CACHE_SECONDS=0), measured one after the other, each page with a new
+    connection per request and with connections kept alive."""
+    name = os.environ.get("BENCH_WEB_DATABASE", "cpaor_bench_web")
     rows = []
     with tempfile.TemporaryDirectory(prefix="cpaor-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -144,47 +219,36 @@ def web_bench(seconds, concurrency, workers):
         manage(env, "migrate", "--noinput")
         manage(env, "load_starting_content")
         manage(env, "collectstatic", "--noinput")
-        port = free_port()
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "cpaor.wsgi", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=REPO, env=env, preexec_fn=make_preexec(signal.SIGTERM, new_group=False),
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
+        cached, cached_port = start_server(env, args.workers, args.worker_class)
+        uncached, uncached_port = start_server(
+            {**env, "PAGE_CACHE_SECONDS": "0"}, args.workers, args.worker_class
+        )
+        base = f"http://127.0.0.1:{cached_port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    fetch(base + "/en/")
-                    break
-                except OSError:  # not listening yet
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
             css = re.search(rb'href="(/static/css/portal[^"]+\.css)"', fetch(base + "/en/"))
             static_path = css.group(1).decode()
             targets = [("static file (CSS)", static_path), *PAGES]
             for label, path in targets:
-                for _ in range(5):  # warm the caches and the worker
-                    fetch(base + path)
-                rps, latencies, errors = asyncio.run(
-                    load("127.0.0.1", port, path, seconds, concurrency)
+                row = {"label": label, "path": path}
+                for keep_alive in (True, False):
+                    mode = "alive" if keep_alive else "new"
+                    row[f"cached_{mode}"] = measure(
+                        cached_port, path, args.seconds, args.concurrency, keep_alive
+                    )
+                    if path != static_path:
+                        row[f"uncached_{mode}"] = measure(
+                            uncached_port, path, args.seconds, args.concurrency, keep_alive
+                        )
+                row["weight"] = page_weight(base, path) if path != static_path else None
+                rows.append(row)
+                print(
+                    f"  {label:<22} {row['cached_alive']['rps']:8.1f} req/s kept alive, "
+                    f"{row['cached_new']['rps']:8.1f} new connections"
                 )
-                rows.append(
-                    {
-                        "label": label,
-                        "path": path,
-                        "rps": rps,
-                        "p50": percentile(latencies, 0.5) * 1000,
-                        "p95": percentile(latencies, 0.95) * 1000,
-                        "errors": errors,
-                        "weight": page_weight(base, path) if path != static_path else None,
-                    }
-                )
-                print(f"  {label:<22} {rps:8.1f} req/s")
         finally:
-            server.terminate()
-            server.wait(30)
+            for server in (cached, uncached):
+                server.terminate()
+                server.wait(30)
             drop_database(name)
     return rows
 
@@ -234,23 +298,41 @@ def report(rows, search_output, newsletter_output, args):
         f"CP AoR portal benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}",
         describe(),
-        f"gunicorn: {args.workers} sync workers; {args.concurrency} concurrent clients, "
-        f"{args.seconds:g} s per page; new connection per request",
+        f"gunicorn: {args.workers} {args.worker_class} workers; {args.concurrency} concurrent "
+        f"clients, {args.seconds:g} s per figure; Accept-Encoding: {BROWSER_ENCODINGS}",
         "",
-        f"{'page':<22} {'req/s':>8} {'vs static':>9} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'errors':>6} {'bytes':>8} {'gzip':>7}",
+        "Requests per second, and the ratio to the static file in the same mode. 'cached':",
+        "the page cache warm (anonymous pages from Redis); 'uncached': a second gunicorn with",
+        "PAGE_CACHE_SECONDS=0. 'alive': each client keeps its connection while the server",
+        "does (sync workers close each one: 'conns' counts the connections opened); 'new':",
+        "a new connection per request.",
+        "",
+        f"{'page':<22} {'mode':<5} {'cached':>8} {'ratio':>6} {'uncached':>9} {'ratio':>6} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'conns':>6} {'errors':>6}",
     ]
     for row in rows:
-        ratio = row["rps"] / static["rps"] if static["rps"] else float("nan")
-        weight = row["weight"]
-        raw, packed = (f"{weight[0]:,}", f"{weight[1]:,}") if weight else ("", "")
-        lines.append(
-            f"{row['label']:<22} {row['rps']:8.1f} {ratio:9.2f} {row['p50']:8.1f} "
-            f"{row['p95']:8.1f} {row['errors']:6d} {raw:>8} {packed:>7}"
-        )
+        for mode in ("alive", "new"):
+            base = static[f"cached_{mode}"]["rps"] or float("nan")
+            cached = row[f"cached_{mode}"]
+            uncached = row.get(f"uncached_{mode}")
+            other = (
+                f"{uncached['rps']:9.1f} {uncached['rps'] / base:6.2f}" if uncached else " " * 16
+            )
+            errors = cached["errors"] + (uncached["errors"] if uncached else 0)
+            lines.append(
+                f"{row['label'] if mode == 'alive' else '':<22} {mode:<5} {cached['rps']:8.1f} "
+                f"{cached['rps'] / base:6.2f} {other} {cached['p50']:7.1f} {cached['p95']:7.1f} "
+                f"{cached['connections']:6d} {errors:6d}"
+            )
+    lines += ["", f"{'page':<22} {'bytes':>8} {'gzip':>7} {'brotli':>7}"]
+    for row in rows:
+        if row["weight"]:
+            raw, packed, br = row["weight"]
+            lines.append(f"{row['label']:<22} {raw:8,} {packed:7,} {br:7,}")
     lines += [
         "",
-        "bytes: the HTML plus the CSS and JS it links (gzip at level 6).",
+        "bytes: the HTML plus the CSS and JS it links; gzip at level 6; brotli as sent (the",
+        "page at quality 4, as the portal compresses it; the files at 11, precompressed).",
         "",
         "Search and facets at scale (bench/resources_search.py):",
         search_output.rstrip(),
@@ -267,12 +349,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn's: sync (the image's) or gthread"
+    )
     parser.add_argument("--only", choices=["web", "search", "newsletter"], action="append")
     args = parser.parse_args()
     args.seconds = args.seconds or (2.0 if args.quick else 6.0)
     parts = args.only or ["web", "search", "newsletter"]
 
-    rows = web_bench(args.seconds, args.concurrency, args.workers) if "web" in parts else []
+    rows = web_bench(args) if "web" in parts else []
     search_args = ["--resources", "10000"] if args.quick else []
     news_args = ["--subscribers", "5000"] if args.quick else []
     search = run_script("resources_search.py", search_args) if "search" in parts else ""
