@@ -19,7 +19,7 @@ class SearchAlertForm(HoneypotFormMixin, forms.Form):
         widget=forms.RadioSelect,
         initial=Frequency.WEEKLY,
     )
-    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
 
     def __init__(self, *args, language, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,8 @@ from resources.models import Resource
 
 # Parameters of the library page that are not filters: the page number and the order.
 NOT_FILTERS = {"sort", "page"}
+# SearchAlert.query's length: a longer search is refused, never cut (it would mean another).
+MAX_LENGTH = 1000
 
 
 class InvalidSearch(ValueError):
@@ -42,6 +44,8 @@ def normalise(params, language) -> str:
         {(name, value.strip()) for name in names for value in params.getlist(name) if value.strip()}
     )
     query = urlencode(pairs)
+    if len(query) > MAX_LENGTH:
+        raise InvalidSearch(f"The search is longer than {MAX_LENGTH} characters.")
     filterset = _filterset(query, language)
     if not filterset.form.is_valid():
         errors = filterset.form.errors.values()

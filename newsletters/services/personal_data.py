@@ -5,8 +5,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.dispatch import Signal
 
 from ..models import ConsentRecord, Delivery, NewsletterList, Subscriber
+
+# Other apps that keep something about the reader (alerts) add it: each receiver returns
+# a dict of plain values merged into the reader's data. Erasure needs no hook: their rows
+# belong to the Subscriber and go with it.
+collect_personal_data = Signal()
 
 # The reader sees the deliveries of their last issues; older rows say nothing more.
 DELIVERIES_SHOWN = 20
@@ -34,7 +40,7 @@ def subscriber_data(*, subscriber: Subscriber) -> dict[str, Any]:
         .select_related("issue__newsletter")
         .order_by("-pk")[:DELIVERIES_SHOWN]
     )
-    return {
+    data = {
         "email": subscriber.email,
         "name": subscriber.name,
         "language": subscriber.language,
@@ -69,3 +75,6 @@ def subscriber_data(*, subscriber: Subscriber) -> dict[str, Any]:
             for delivery in deliveries
         ],
     }
+    for _receiver, extra in collect_personal_data.send(sender=Subscriber, subscriber=subscriber):
+        data.update(extra or {})
+    return data

@@ -49,7 +49,7 @@ def test_asking_for_an_alert_sends_a_confirmation_and_subscribes_to_no_list(
 
 def test_a_search_no_filter_accepts_is_refused():
     TopicFactory(slug="real")
-    for junk in ("topic=nope", "type=spaceship", "year_from=soon"):
+    for junk in ("topic=nope", "type=spaceship", "year_from=soon", "q=" + "long " * 300):
         with pytest.raises(services.AlertRefused):
             services.search_alert_request(
                 email="a@example.org", query=junk, frequency="weekly", language="en"

@@ -180,3 +180,12 @@ def test_the_form_costs_the_same_queries_however_many_topics(
 
 
 QUERIES = 2  # the library's generation, the chosen topics
+
+
+def test_the_readers_data_page_and_download_list_their_alerts(client):
+    alert = SearchAlertFactory(label="Type: Toolkit")
+    token = manage_token(alert.subscriber)
+    page = client.get(f"/en/newsletters/preferences/{token}/data/").content.decode()
+    assert "Your library alerts" in page and "Type: Toolkit" in page
+    download = client.get(f"/en/newsletters/preferences/{token}/data.json").json()
+    assert download["search_alerts"][0]["description"] == "Type: Toolkit"
