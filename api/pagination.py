@@ -14,6 +14,7 @@ cannot forge one) and opaque, like DRF's:
 """
 
 import datetime
+import re
 
 import numpy as np
 from django.core import signing
@@ -26,6 +27,7 @@ from resources.models import Resource
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 CURSOR_SALT = "api.resources.cursor"
+BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 class ArchiveCursorPagination(CursorPagination):
@@ -41,7 +43,11 @@ class ArchiveCursorPagination(CursorPagination):
         return page_size(request)
 
     def decode_cursor(self, request):
-        # DRF answers 404 to a cursor it cannot read; it is a bad parameter, as elsewhere.
+        # DRF answers 404 to a cursor it cannot read, and reads characters outside base64
+        # as nothing (the first page); either is a bad parameter, as elsewhere.
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not BASE64.fullmatch(encoded):
+            raise ValidationError({"cursor": ["This cursor is not valid."]})
         try:
             return super().decode_cursor(request)
         except NotFound:

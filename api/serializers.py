@@ -65,7 +65,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ResourceVersion
-        fields = ["language", "format", "size", "pages", "download_url"]
+        fields = ["language", "kind", "format", "size", "pages", "download_url"]
 
     def get_format(self, version) -> str:
         return version.file_format if version.file else "link"

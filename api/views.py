@@ -19,8 +19,7 @@ from initiatives.models import Initiative, Partner, Region, Theme
 from newsletters.models import Issue, NewsletterList
 from resources.facets import FACETS, Flag, Year
 from resources.filters import ResourceFilter
-from resources.models import Resource, Topic
-from resources.views import versions_prefetch
+from resources.models import Resource, ResourceVersion, Topic
 
 from . import serializers
 from .pagination import (
@@ -76,6 +75,19 @@ class ReadOnlyView(generics.GenericAPIView):
             raise ValidationError({"lang": [f"One of {', '.join(LANGUAGES)}."]})
 
 
+# What the API shows of a version: never its text, nor the link checker's findings.
+VERSION_COLUMNS = (
+    "resource_id",
+    "language",
+    "kind",
+    "file",
+    "external_url",
+    "file_format",
+    "page_count",
+    "file_size",
+)
+
+
 def resource_queryset():
     """Published resources with what the API shows of them, each in a few queries."""
     return Resource.objects.published().prefetch_related(
@@ -84,7 +96,7 @@ def resource_queryset():
         Prefetch("regions", queryset=Region.objects.by_name()),
         "countries",
         Prefetch("publishers", queryset=Partner.objects.order_by("name")),
-        versions_prefetch(),
+        Prefetch("versions", queryset=ResourceVersion.objects.only(*VERSION_COLUMNS)),
     )
 
 

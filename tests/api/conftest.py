@@ -13,6 +13,13 @@ def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _no_limit_unless_tested(settings):
+    """The limit is tested on its own (test_protocol.py); walking pages from one address
+    would otherwise reach it."""
+    settings.API_RATE = ""
+
+
 @pytest.fixture(scope="session")
 def openapi():
     """The schema from /api/schema/, read once: it needs no database."""

@@ -63,6 +63,7 @@ def test_a_resource_comes_with_its_facts_links_and_versions_never_its_text(api):
     assert data["url"] == f"http://testserver/en/resources/{resource.slug}/"
     english, french = data["versions"]
     assert english["language"] == "en" and english["format"] == "pdf"
+    assert english["kind"] == "full"
     assert english["pages"] == 12 and english["size"] == 2048
     assert english["download_url"].endswith(f"/resources/{resource.slug}/download/en/")
     assert french["format"] == "link" and french["size"] is None
