@@ -71,7 +71,7 @@ class ReadOnlyView(generics.GenericAPIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         lang = request.query_params.get("lang")
-        if lang is not None and lang not in LANGUAGES:
+        if lang and lang not in LANGUAGES:
             raise ValidationError({"lang": [f"One of {', '.join(LANGUAGES)}."]})
 
 

@@ -140,6 +140,8 @@ def test_words_facets_and_language_filter_as_the_library_does(api):
         {"page_size": "many"},
         {"page_size": "0"},
         {"colour": "blue"},
+        {"q": "child\x00protection"},
+        {"page_size": "-1"},
     ],
 )
 def test_bad_parameters_are_refused_with_a_message_never_a_server_error(client, query):
@@ -152,6 +154,21 @@ def test_bad_parameters_are_refused_with_a_message_never_a_server_error(client, 
 def test_a_huge_page_size_gives_at_most_a_hundred(api):
     ResourceFactory.create_batch(3)
     assert len(api(LIST, {"page_size": "100000000000000000000"})["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"year_from": "99999999999"},
+        {"year_to": "-5"},
+        {"q": "!!! & | <-> ''"},
+        {"q": "x" * 2000},
+        {"key": "0"},
+    ],
+)
+def test_odd_but_valid_parameters_give_an_answer(api, query):
+    ResourceFactory()
+    assert isinstance(api(LIST, query)["results"], list)
 
 
 def cursor_of(url):
