@@ -70,13 +70,14 @@ def test_a_resource_comes_with_its_facts_links_and_versions_never_its_text(api):
     assert "secret" not in str(data)
 
 
-def test_texts_come_in_the_language_asked_for_else_in_english(api):
+def test_texts_come_in_the_language_asked_for_else_in_english(api, client):
     resource = ResourceFactory(title_en="Guidance", title_fr="Orientations", summary_en="Text")
 
     french = api(f"{LIST}{resource.pk}/", {"lang": "fr"})
     assert french["title"] == "Orientations"
     assert french["summary"] == "Text"  # untranslated: English, as the page shows it
     assert french["url"] == f"http://testserver/fr/resources/{resource.slug}/"
+    assert client.get(f"{LIST}{resource.pk}/", {"lang": "ar"})["Content-Language"] == "ar"
     by_header = api(f"{LIST}{resource.pk}/", accept_language="fr")
     assert by_header["title"] == "Orientations"
     assert api(f"{LIST}{resource.pk}/", {"lang": "en"}, accept_language="fr")["title"] == (
