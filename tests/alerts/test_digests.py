@@ -159,3 +159,18 @@ def test_a_watcher_hears_once_when_the_resource_is_in_their_language(
     watch.refresh_from_db()
     assert watch.notified_at is not None
     assert SearchAlert.objects.count() == 0
+
+
+def test_a_digest_left_pending_by_a_crash_is_queued_again_by_the_next_run(queued_digests):
+    with time_machine.travel(START, tick=False):
+        lost = _digest_for("lost@example.org")
+        waiting = _digest_for("waiting@example.org")
+        Digest.objects.filter(pk=waiting.pk).update(next_attempt_at=days(3))
+        sent = _digest_for("sent@example.org")
+        Digest.objects.filter(pk=sent.pk).update(status=Digest.Status.SENT)
+    with time_machine.travel(days(1), tick=False):
+        services.alerts_daily()
+    assert queued_digests == [lost.pk]
+    with time_machine.travel(days(4), tick=False):
+        services.alerts_daily()
+    assert sorted(queued_digests) == sorted([lost.pk, lost.pk, waiting.pk])
