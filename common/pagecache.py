@@ -47,9 +47,11 @@ def _is_same_origin(request):
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site:
         return fetch_site in ("same-origin", "none")
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if not source or source == "null":
-        return source is None
+    source = request.headers.get("Origin", request.headers.get("Referer"))
+    if source is None:
+        return True
+    if source in ("", "null"):  # an opaque origin: a sandboxed frame, a data: page
+        return False
     parts = urlsplit(source)
     origin = f"{parts.scheme}://{parts.netloc}"
     own = f"{request.scheme}://{request.get_host()}"

@@ -3,8 +3,10 @@ a CDN may keep it; the public forms on those pages work without one, from the po
 own pages only."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from common.pagecache import VERSION_KEY
 from newsletters.models import Issue, Subscriber
 from tests.initiatives.factories import ContactFactory, CountryFactory, InitiativeFactory
 from tests.members.factories import MembershipFactory
@@ -45,11 +47,14 @@ def public_pages():
 def test_no_public_page_sets_a_cookie(client, settings, public_pages, language):
     # With the page cache on: each page is made once (as without it), then kept.
     settings.PAGE_CACHE_SECONDS = 3600
+    cache.delete(VERSION_KEY)  # nothing kept by earlier tests answers
     for page in public_pages:
         response = client.get(f"/{language}/{page}")
         assert response.status_code == 200, page
         assert not response.cookies, (page, response.cookies)
         assert "Set-Cookie" not in response, page
+    kept = [client.get(f"/{language}/{page}")["X-Page-Cache"] for page in public_pages]
+    assert kept == ["hit"] * len(public_pages)
 
 
 def test_the_sign_in_page_still_sets_its_csrf_cookie(client):
