@@ -17,7 +17,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from initiatives.models import Initiative, Partner, Region, Theme
 from newsletters.models import Issue, NewsletterList
-from resources.facets import FACETS, Flag, Year
+from resources.facets import FACETS, Flag, Terms, Year
 from resources.filters import ResourceFilter
 from resources.models import Resource, ResourceVersion, Topic
 
@@ -126,7 +126,9 @@ def _facet_parameters():
                     many=True,
                     explode=True,
                     enum=getattr(facet, "values", None),
-                    description=f"{facet.label}: any of the values (repeat the parameter).",
+                    description=f"{facet.label}: "
+                    + ("any of these slugs" if isinstance(facet, Terms) else "any of the values")
+                    + " (repeat the parameter for several).",
                 )
             )
     return parameters

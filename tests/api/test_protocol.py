@@ -23,6 +23,14 @@ def test_nothing_but_reading_is_allowed(client, method):
     assert resource.title != "changed"
 
 
+def test_head_answers_like_get_without_a_body(client):
+    ResourceFactory()
+    response = client.head(LIST)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.content == b""
+
+
 def test_other_sites_may_read_from_a_browser_without_credentials(client):
     ResourceFactory()
     response = client.get(LIST, headers={"origin": "https://partner.example.org"})
