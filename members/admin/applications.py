@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..forms import ApprovalForm, ReviewerMessageForm
 from ..models import Application, ApplicationEvent
+from .decisions import DecisionMixin, with_answer_received
 from .duplicates import possible_duplicates
 from .filters import AgeFilter, CountryFilter, StatusFilter
 from .funnel import FunnelMixin
@@ -91,7 +92,9 @@ APPLICATION_FIELDSETS = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    DecisionMixin, ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelAdmin
+):
     list_display = (
         "name",
         "applicant_kind",
@@ -136,7 +139,7 @@ class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelA
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_duplicate_flags()
+        return with_answer_received(super().get_queryset(request).with_duplicate_flags())
 
     @admin.display(description=_("name"), ordering="org_name")
     def name(self, obj):
@@ -219,14 +222,10 @@ class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelA
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self.get_object(request, object_id)
         if application is not None:
-            names = Application.transitions.allowed(
-                application, actor=request.user, among=self.actions
-            )
             extra_context = {
                 **(extra_context or {}),
                 **self.review_context(request, application),
-                "transition_actions": [(name, self.get_action(name)[2]) for name in names],
-                "queue_url": reverse("admin:members_application_changelist") + "?status=all",
+                **self.decision_context(request, application),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -291,6 +290,10 @@ class ApplicationAdmin(ReviewMixin, FunnelMixin, PersonalDataMixin, admin.ModelA
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
+            "cancel_url": getattr(request, "decision_return_url", None)
+            or reverse("admin:members_application_changelist"),
+            "lists_in_directory": service is services.application_approve
+            and any(application.is_organisation for application in queryset),
         }
         return TemplateResponse(request, "admin/members/application/action_message.html", context)
 

@@ -14,6 +14,8 @@ def possible_duplicates(application):
     key = application.org_name.strip()
     domain = email_domain(application.contact_email)
     others = Application.objects.open().exclude(pk=application.pk)
+    # Once approved, the application's own membership is no duplicate of it.
+    members = Membership.objects.exclude(application=application)
     if key:
         for other in others.annotate(k=name_key("org_name")).filter(k=name_key(Value(key))):
             found.append(
@@ -24,7 +26,7 @@ def possible_duplicates(application):
                 )
             )
         for member in (
-            Membership.objects.annotate(k=name_key("partner__name"))
+            members.annotate(k=name_key("partner__name"))
             .filter(k=name_key(Value(key)))
             .select_related("partner")
         ):
@@ -44,7 +46,7 @@ def possible_duplicates(application):
                     gettext("open application from the same e-mail domain"),
                 )
             )
-        for member in Membership.objects.filter(email_domain=domain).select_related("partner"):
+        for member in members.filter(email_domain=domain).select_related("partner"):
             found.append(
                 (
                     reverse("admin:members_membership_change", args=[member.pk]),

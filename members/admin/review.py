@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +88,11 @@ class ReviewMixin:
 
     @admin.display(description=_("whose turn"))
     def turn(self, obj):
+        answered = getattr(obj, "answered_at", None)
+        if obj.turn == "reviewers" and answered is not None:
+            return gettext("Reviewers: answer received %(date)s") % {
+                "date": date_format(timezone.localtime(answered), "SHORT_DATE_FORMAT")
+            }
         return TURNS.get(obj.turn, "—")
 
     def _reviewed(self, request, pk):

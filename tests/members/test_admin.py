@@ -389,9 +389,7 @@ def offered_actions(html):
     """The reviewer actions a page offers: the change page's buttons or the list's menu."""
     names = ("start_review", "request_information", "approve", "decline")
     return {
-        name
-        for name in names
-        if f'name="action" value="{name}"' in html or f'<option value="{name}"' in html
+        name for name in names if f'/decide/{name}/"' in html or f'<option value="{name}"' in html
     }
 
 
@@ -408,11 +406,13 @@ def test_an_application_page_offers_only_the_actions_its_state_allows(staff_clie
 def test_the_approve_button_on_the_page_asks_for_the_message_then_approves(staff_client):
     application = submitted()
     page = staff_client.get(f"{QUEUE}{application.pk}/change/").content.decode()
-    assert f'action="{QUEUE}?status=all"' in page
-    form = post_action(staff_client, "approve", [application])
+    decide = f"{QUEUE}{application.pk}/decide/approve/"
+    assert f'action="{decide}"' in page
+    form = staff_client.post(decide)
     assert "Message to the applicant" in form.content.decode()
-    done = post_action(staff_client, "approve", [application], confirm="1", message="Welcome.")
+    done = staff_client.post(decide, {"confirm": "1", "message": "Welcome."})
     assert done.status_code == 302
+    assert done["Location"] == f"{QUEUE}{application.pk}/change/"
     application.refresh_from_db()
     assert application.status == "approved"
 
