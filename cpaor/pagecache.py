@@ -24,10 +24,13 @@ With Redis down the lookups miss and the writes are dropped (cpaor/cache.py): ev
 is made for its request, as without this middleware.
 """
 
+import functools
 import hashlib
 import uuid
+from pathlib import Path
 
 from compression_middleware.middleware import compressor
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -42,6 +45,29 @@ _VARY_ALLOWED = {"cookie", "accept-encoding", "accept-language"}
 # Query strings longer than this are rendered but not kept: nobody's link is that long,
 # and each distinct one would be another entry.
 MAX_QUERY = 300
+
+
+@functools.cache
+def build_id():
+    """What this process was deployed with: its code, templates, compiled translations
+    and static files' manifest (a kept page names the static files by their hash). A
+    deploy or a restart after an edit must not answer with the pages of the code before
+    it: they are under another build id. Read once per process, a few milliseconds."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    roots = {Path(d) for template in settings.TEMPLATES for d in template.get("DIRS", [])}
+    # The portal's own apps (installed packages change only with the lock file, and
+    # then with the code that needs them).
+    roots |= {Path(app.path) for app in apps.get_app_configs() if Path(app.path).parent == base}
+    roots |= {Path(path) for path in settings.LOCALE_PATHS}
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".mo"):
+                digest.update(f"{path}:{path.stat().st_mtime_ns}\n".encode())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _private_cookies():
@@ -63,7 +89,7 @@ def _lookup_key(request):
     encoding = compressor(request.headers.get("Accept-Encoding", ""))[0] or "identity"
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:40]
-    return f"page:{encoding}:{digest}"
+    return f"page:{build_id()}:{encoding}:{digest}"
 
 
 def _is_kept(request, response):
@@ -98,6 +124,8 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if settings.PAGE_CACHE_SECONDS > 0:
+            build_id()  # as the worker starts, not in its first reader's time
 
     def __call__(self, request):
         key = _lookup_key(request)

@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 
 from common.pagecache import VERSION_KEY
 from cpaor import cache as resilient_cache
+from cpaor import pagecache
 from initiatives.models import Initiative
 from resources import services
 from tests.initiatives.factories import InitiativeFactory
@@ -152,3 +153,21 @@ def test_with_redis_down_pages_are_still_served_uncached(client, settings, monke
             assert response["X-Page-Cache"] == "miss"
             assert "Family tracing" in response.content.decode()
     assert "Redis at" in caplog.text
+
+
+def test_pages_kept_by_the_code_before_a_deploy_are_not_served(client, monkeypatch):
+    client.get("/en/")
+    assert client.get("/en/")["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(pagecache, "build_id", lambda: "the-next-deploy")
+    assert client.get("/en/")["X-Page-Cache"] == "miss"
+
+
+def test_the_build_id_follows_the_static_files(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    ids = []
+    for manifest in ('{"paths": {"css/portal.css": "css/portal.1.css"}}', '{"paths": {}}'):
+        (tmp_path / "staticfiles.json").write_text(manifest)
+        pagecache.build_id.cache_clear()
+        ids.append(pagecache.build_id())
+    pagecache.build_id.cache_clear()
+    assert ids[0] != ids[1]
