@@ -298,6 +298,7 @@ def report(rows, search_output, newsletter_output, args):
         f"CP AoR portal benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"Machine: {machine()}",
         describe(),
+        "Load average (1, 5, 15 min) at the end: " + ", ".join(f"{n:.1f}" for n in os.getloadavg()),
         f"gunicorn: {args.workers} {args.worker_class} workers; {args.concurrency} concurrent "
         f"clients, {args.seconds:g} s per figure; Accept-Encoding: {BROWSER_ENCODINGS}",
         "",
