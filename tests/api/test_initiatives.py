@@ -55,7 +55,12 @@ def test_only_published_initiatives_are_listed_featured_first(api):
 
 
 def test_the_cursor_walks_every_initiative_once(api):
-    initiatives = InitiativeFactory.create_batch(5)
+    initiatives = [
+        *InitiativeFactory.create_batch(3),
+        *InitiativeFactory.create_batch(2, is_featured=True),
+        InitiativeFactory(order=1),
+        InitiativeFactory(order=1, is_featured=True),
+    ]
     seen, data = [], api(LIST, {"page_size": "2"})
     while True:
         seen += [i["slug"] for i in data["results"]]
@@ -63,4 +68,5 @@ def test_the_cursor_walks_every_initiative_once(api):
             break
         data = api(data["next"].removeprefix("http://testserver"))
     assert sorted(seen) == sorted(i.slug for i in initiatives)
-    assert len(seen) == 5
+    assert len(seen) == len(initiatives)
+    assert seen[0] == initiatives[-1].slug  # featured first, then the editors' order
