@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Window
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_http_methods
@@ -38,11 +38,27 @@ class InitiativeListView(FilterView):
         return context
 
 
+OWN_RESOURCES_SHOWN = 6
+
+
 def related_resources(initiative):
-    """The newest published resources about the initiative (one query)."""
+    """(The first published resources of the initiative, how many it has): key ones
+    first, then real before demo ones, then the newest; one query, the count being a
+    window over the same rows."""
     from resources.models import Resource
 
-    return list(Resource.objects.published().filter(initiatives=initiative).ordered("newest")[:6])
+    resources = list(
+        Resource.objects.published()
+        .filter(initiatives=initiative)
+        .annotate(total=Window(Count("pk")))
+        .order_by(
+            "-is_key",
+            "is_demo",
+            F("publication_date").desc(nulls_last=True),
+            "-pk",
+        )[:OWN_RESOURCES_SHOWN]
+    )
+    return resources, resources[0].total if resources else 0
 
 
 def objective_tree(objectives):
@@ -76,11 +92,13 @@ def initiative_detail(request, slug):
             .exclude(pk=initiative.pk)
             .ordered()[:4]
         )
+    own_resources, resource_count = related_resources(initiative)
     context = {
         "initiative": initiative,
         "objectives": objective_tree(list(initiative.objectives.all())),
         "related_initiatives": related,
-        "related_resources": related_resources(initiative),
+        "related_resources": own_resources,
+        "resource_count": resource_count,
         "untranslated": initiative.untranslated("title", "summary", "body"),
     }
     response = render(request, "initiatives/detail.html", context)

@@ -62,11 +62,45 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LinkFilter(admin.SimpleListFilter):
+    """Resources with a link to a document elsewhere that may be broken, or that no
+    check has reached yet (resources.services.links)."""
+
+    title = _("links elsewhere")
+    parameter_name = "link"
+
+    def lookups(self, request, model_admin):
+        return [
+            (ResourceVersion.LinkStatus.BROKEN, _("May be broken")),
+            (ResourceVersion.LinkStatus.UNCHECKED, _("Not checked")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in (
+            ResourceVersion.LinkStatus.BROKEN,
+            ResourceVersion.LinkStatus.UNCHECKED,
+        ):
+            versions = ResourceVersion.objects.exclude(external_url="").filter(
+                link_status=self.value()
+            )
+            return queryset.filter(pk__in=versions.values("resource_id"))
+        return queryset
+
+
+class KindSelect(forms.Select):
+    """A form sent without the kind (one written before it existed) means the default,
+    so a blank extra version stays blank rather than becoming a change."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) or ResourceVersion.Kind.FULL
+
+
 class VersionInline(admin.StackedInline):
     model = ResourceVersion
     extra = 0
     fields = (
         "language",
+        "kind",
         "file",
         "external_url",
         "page_count",
@@ -74,9 +108,24 @@ class VersionInline(admin.StackedInline):
         "file_size",
         "extraction_status",
         "extraction_attempts",
+        ("link_status", "link_http_status", "link_checked_at", "link_error"),
     )
-    readonly_fields = ("file_format", "file_size", "extraction_status", "extraction_attempts")
+    readonly_fields = (
+        "file_format",
+        "file_size",
+        "extraction_status",
+        "extraction_attempts",
+        "link_status",
+        "link_http_status",
+        "link_checked_at",
+        "link_error",
+    )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["widget"] = KindSelect
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ImportForm(forms.Form):
@@ -114,6 +163,7 @@ class ResourceAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
         YearFilter,
         "is_key",
         "initiatives",
+        LinkFilter,
         "is_demo",
     )
     search_fields = ("title", "summary", "slug")

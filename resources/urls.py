@@ -11,5 +11,6 @@ urlpatterns = [
     path("feed/initiative/<slug:slug>/", feeds.InitiativeResourcesFeed(), name="initiative_feed"),
     path("<slug:slug>/", views.resource_detail, name="detail"),
     path("<slug:slug>/download/<str:language>/", views.resource_download, name="download"),
+    path("<slug:slug>/text/<str:language>/", views.resource_text, name="text"),
     path("<slug:slug>/cite.<str:fmt>", views.resource_citation, name="citation"),
 ]

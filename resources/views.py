@@ -25,7 +25,13 @@ VERSION_COLUMNS = (
     "file_format",
     "page_count",
     "file_size",
+    "kind",
+    "text_bytes",
+    "link_status",
+    "link_checked_at",
 )
+# A line of a PDF's text ending with one of these ends its paragraph.
+PARAGRAPH_ENDS = (".", "!", "?", ":", "؟", "…", "。")
 
 
 def versions_prefetch():
@@ -158,6 +164,61 @@ def resource_citation(request, slug, fmt):
     content_type, extension = citations.FORMATS[fmt]
     response = HttpResponse(citations.WRITERS[fmt](data), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{resource.slug}.{extension}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def text_paragraphs(text):
+    """The text read from a PDF, one line per line of the page, as paragraphs: lines are
+    joined until one ends a sentence or a blank line comes, a word hyphenated at the end
+    of a line is joined again."""
+    paragraphs, lines = [], []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            if lines:
+                paragraphs.append(" ".join(lines))
+                lines = []
+            continue
+        if lines and lines[-1].endswith("-") and line[:1].islower():
+            lines[-1] = lines[-1][:-1] + line
+        else:
+            lines.append(line)
+        if line.endswith(PARAGRAPH_ENDS):
+            paragraphs.append(" ".join(lines))
+            lines = []
+    if lines:
+        paragraphs.append(" ".join(lines))
+    return paragraphs
+
+
+def resource_text(request, slug, language):
+    """The text of a version's file as a page of a few kilobytes, for a phone on a slow
+    link: no pictures, no stylesheet to fetch, in the version's language and direction."""
+    resource = get_object_or_404(Resource.objects.visible_to(request.user), slug=slug)
+    version = (
+        resource.versions.filter(language=language, text_bytes__gt=0)
+        .only(*VERSION_COLUMNS, "extracted_text")
+        .first()
+    )
+    paragraphs = text_paragraphs(version.extracted_text) if version else []
+    if not paragraphs:
+        raise Http404
+    title = getattr(resource, f"title_{language}", "") or resource.title_en
+    ui_language = current_language()
+    context = {
+        "resource": resource,
+        "version": version,
+        "title": title,
+        "title_lang": language if title != resource.title_en or language == "en" else "en",
+        "dir": "rtl" if translation.get_language_info(language)["bidi"] else "ltr",
+        "ui_language": ui_language,
+        "ui_dir": "rtl" if translation.get_language_bidi() else "ltr",
+        "paragraphs": paragraphs,
+    }
+    response = render(request, "resources/text.html", context)
+    if resource.status != Resource.Status.PUBLISHED:
+        patch_cache_control(response, private=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
