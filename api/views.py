@@ -40,25 +40,17 @@ PAGE = [
     OpenApiParameter("cursor", str, description="The `next` address's cursor."),
     OpenApiParameter("page_size", int, description="Results per page: 20, at most 100."),
 ]
-# Parameters every list takes besides its filters: a misspelt one is refused, not ignored.
-COMMON_PARAMETERS = {"lang", "cursor", "page_size", "format"}
-
-
-def check_parameters(request, allowed):
-    unknown = sorted(set(request.query_params) - COMMON_PARAMETERS - set(allowed))
-    if unknown:
-        raise ValidationError(
-            {
-                name: [f"Unknown parameter; this address takes {', '.join(sorted(allowed))}."]
-                for name in unknown
-            }
-        )
+# What every address takes; lists add the cursor, the page size and their filters.
+COMMON_PARAMETERS = frozenset({"lang", "format"})
+PAGE_PARAMETERS = frozenset({"cursor", "page_size"})
 
 
 class ReadOnlyView(generics.GenericAPIView):
-    """GET (and HEAD, OPTIONS) only, in the language asked for."""
+    """GET (and HEAD, OPTIONS) only, in the language asked for; a parameter the address
+    does not take (a misspelt filter, say) is refused rather than ignored."""
 
     http_method_names = ["get", "head", "options"]
+    query_parameters = COMMON_PARAMETERS
 
     def dispatch(self, request, *args, **kwargs):
         lang = request.GET.get("lang")
@@ -73,6 +65,11 @@ class ReadOnlyView(generics.GenericAPIView):
         lang = request.query_params.get("lang")
         if lang and lang not in LANGUAGES:
             raise ValidationError({"lang": [f"One of {', '.join(LANGUAGES)}."]})
+        taken = sorted(self.query_parameters)
+        unknown = sorted(set(request.query_params) - self.query_parameters)
+        if unknown:
+            message = f"Unknown parameter; this address takes {', '.join(taken)}."
+            raise ValidationError({name: [message] for name in unknown})
 
 
 # What the API shows of a version: never its text, nor the link checker's findings.
@@ -154,6 +151,7 @@ class ResourceList(ReadOnlyView):
     """Published resources: the library's words, facets, order and counts."""
 
     serializer_class = serializers.ResourceSerializer
+    query_parameters = COMMON_PARAMETERS | PAGE_PARAMETERS | _filter_names()
 
     @extend_schema(
         operation_id="resources_list",
@@ -161,7 +159,6 @@ class ResourceList(ReadOnlyView):
         responses=serializers.ResourcePageSerializer,
     )
     def get(self, request):
-        check_parameters(request, _filter_names())
         language = translation.get_language()
         filterset = ResourceFilter(
             data=_filter_data(request), queryset=resource_queryset(), language=language
@@ -185,17 +182,13 @@ class ResourceList(ReadOnlyView):
         return Response(data)
 
 
+@extend_schema_view(get=extend_schema(parameters=[LANG]))
 class ResourceDetail(ReadOnlyView, generics.RetrieveAPIView):
     serializer_class = serializers.ResourceSerializer
     lookup_url_kwarg = "id"
 
     def get_queryset(self):
         return resource_queryset()
-
-    @extend_schema(parameters=[LANG])
-    def get(self, request, *args, **kwargs):
-        check_parameters(request, set())
-        return super().get(request, *args, **kwargs)
 
 
 def initiative_queryset():
@@ -220,13 +213,10 @@ class InitiativeList(ReadOnlyView, generics.ListAPIView):
 
     serializer_class = serializers.InitiativeSerializer
     pagination_class = InitiativeCursorPagination
+    query_parameters = COMMON_PARAMETERS | PAGE_PARAMETERS
 
     def get_queryset(self):
         return initiative_queryset()
-
-    def list(self, request, *args, **kwargs):
-        check_parameters(request, set())
-        return super().list(request, *args, **kwargs)
 
 
 @extend_schema_view(get=extend_schema(parameters=[LANG]))
@@ -260,6 +250,7 @@ class IssueList(ReadOnlyView, generics.ListAPIView):
 
     serializer_class = serializers.IssueSerializer
     pagination_class = IssueCursorPagination
+    query_parameters = COMMON_PARAMETERS | PAGE_PARAMETERS | {"list", "language"}
 
     def get_queryset(self):
         issues = Issue.objects.archived().select_related("newsletter")
@@ -273,10 +264,6 @@ class IssueList(ReadOnlyView, generics.ListAPIView):
                 raise ValidationError({"language": [f"One of {', '.join(LANGUAGES)}."]})
             issues = issues.filter(newsletter__language=language)
         return issues
-
-    def list(self, request, *args, **kwargs):
-        check_parameters(request, {"list", "language"})
-        return super().list(request, *args, **kwargs)
 
 
 @extend_schema_view(get=extend_schema(parameters=[LANG]))

@@ -52,6 +52,7 @@ def test_only_published_initiatives_are_listed_featured_first(api):
 
     assert [i["slug"] for i in data["results"]] == [featured.slug, plain.slug]
     api(f"{LIST}{draft.slug}/", status=404)
+    assert set(api(f"{LIST}{plain.slug}/", {"theme": "x"}, status=400)) == {"theme"}
 
 
 def test_the_cursor_walks_every_initiative_once(api):
