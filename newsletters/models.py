@@ -216,6 +216,8 @@ class Issue(models.Model):
         Transition("send_now", {Status.DRAFT, Status.SCHEDULED}, Status.SENDING, SEND, verb="send"),
         # Scheduling a scheduled issue again moves it to the new time.
         Transition("schedule", {Status.DRAFT, Status.SCHEDULED}, Status.SCHEDULED, SEND),
+        # Taking a schedule back: the issue is a draft again, to edit or schedule anew.
+        Transition("unschedule", {Status.SCHEDULED}, Status.DRAFT, SEND),
         Transition("pause", {Status.SENDING}, Status.PAUSED, SEND),
         Transition("resume", {Status.PAUSED}, Status.SENDING, SEND),
         Transition(

@@ -6,9 +6,10 @@ Three previews, each honest about what it shows:
   posts it to draft_preview_view as the editor types; without JavaScript the "Preview"
   button posts the form to changeform_view, which shows it filled in again, unsaved,
   with the panel rendered from what was typed;
-* "Save and preview the e-mail" and "Save and send a test to me" save the form first
-  (only when it is valid, as "Save" would) and then show or send the saved issue, so
-  the e-mail always matches what is stored and will be sent;
+* "Save and preview the e-mail" and "Save and send a test…" (under the preview and at
+  the top of the page, where they submit the same form) save the form first (only when
+  it is valid, as "Save" would) and then show or send the saved issue, so the e-mail
+  always matches what is stored and will be sent;
 * preview_view: the e-mail of the saved issue (the link at the top of the page).
 """
 
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import mail
 from ..markdown import body_html, clean_source, html_to_text, image_snippet
 from ..models import Issue, NewsletterList
+from .featured import show_in_language
 
 # A draft longer than this is not a newsletter (and would only keep a worker busy).
 MAX_BODY_CHARS = 100_000
@@ -117,6 +119,7 @@ class IssueForm(forms.ModelForm):
             return
         editor = self.fields["body"].widget
         editor.newsletter = self._chosen_list()
+        show_in_language(self, editor.newsletter.language if editor.newsletter else "en")
         editor.subject = self.data.get("subject", "") if self.is_bound else self.instance.subject
         if self.instance.pk:
             editor.issue_pk = self.instance.pk

@@ -4,6 +4,8 @@ who joined after) with their confirmation pages; the progress page (progress.py)
 the recipients (recipients.py). Times show in the editor's zone and in UTC
 (scheduling.py)."""
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -14,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
-from ..models import Issue, Subscriber
+from ..models import Delivery, Issue, Subscriber
 from .compose import ComposeMixin, IssueForm
-from .progress import ProgressMixin
+from .featured import FeaturedMixin
+from .progress import ProgressMixin, cancelled_text
 from .recipients import RecipientsMixin
 from .scheduling import (
     ZONED_FIELDS,
@@ -26,6 +29,7 @@ from .scheduling import (
     when_display,
     zone_displayer,
 )
+from .testing import TestCopyMixin
 
 # Each action on an issue's change page, by the name in its URL: the action in
 # Issue.transitions, the service, the button's label and the question it asks.
@@ -41,6 +45,15 @@ ISSUE_ACTIONS = {
         services.issue_schedule,
         _("Schedule"),
         _("Send this issue at the time below?"),
+    ),
+    "unschedule": (
+        "unschedule",
+        services.issue_unschedule,
+        _("Unschedule"),
+        _(
+            "Take this issue off the schedule? It becomes a draft again: nothing is sent "
+            "until you schedule it or send it."
+        ),
     ),
     "pause": (
         "pause",
@@ -79,13 +92,30 @@ ISSUE_ACTIONS = {
         ),
     ),
 }
+
+
+@functools.cache
+def cancelled_displayer(zone_name):
+    """The cancelled issue page's line in place of "sending finished" (one object per
+    zone, as zone_displayer's)."""
+
+    def cancelled(obj):
+        sent = obj.deliveries.filter(status__in=[Delivery.Status.SENT, Delivery.Status.BOUNCED])
+        return cancelled_text(obj, sent.count(), zone_name)
+
+    cancelled.short_description = _("cancelled")
+    return cancelled
+
+
 # The follow-ups: their confirmation says how many readers they reach, and their
 # service returns how many it reached.
 FOLLOW_UPS = {"resend", "new-readers"}
 
 
 @admin.register(Issue)
-class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin):
+class IssueAdmin(
+    ComposeMixin, FeaturedMixin, TestCopyMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin
+):
     form = IssueForm
     list_display = ("subject", "newsletter", "status", "scheduled_at", "started_at", "progress")
     list_filter = ("status", "newsletter")
@@ -109,7 +139,14 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
         return self._zoned(request, super().get_list_display(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return self._zoned(request, super().get_readonly_fields(request, obj))
+        fields = self._zoned(request, super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == Issue.Status.CANCELLED:
+            # Its finished_at is when it was cancelled: say that, never "sending finished".
+            finished = zone_displayer(editor_zone(request), "finished_at")
+            return [
+                cancelled_displayer(editor_zone(request)) if f is finished else f for f in fields
+            ]
+        return fields
 
     def has_change_permission(self, request, obj=None):
         # Once sending has started, the text is what subscribers got: it stays as sent.
@@ -145,6 +182,11 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
                 name="newsletters_issue_recipients",
             ),
             path("<int:pk>/test/", wrap(self.test_view), name="newsletters_issue_test"),
+            path(
+                "<int:pk>/duplicate/",
+                wrap(self.duplicate_view),
+                name="newsletters_issue_duplicate",
+            ),
             re_path(
                 rf"^(?P<pk>[0-9]+)/(?P<action>{'|'.join(ISSUE_ACTIONS)})/$",
                 wrap(self.action_view),
@@ -162,19 +204,6 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
     def _may_send(self, request, action="send_now"):
         if not Issue.transitions.permits(request.user, action):
             raise PermissionDenied
-
-    def test_view(self, request, pk):
-        issue = self._issue(request, pk)
-        self._may_send(request)
-        if request.method == "POST":
-            services.issue_send_test(issue_id=issue.pk, email=request.user.email)
-            message = _("A test copy is on its way to %(email)s.")
-            self.message_user(request, message % {"email": request.user.email})
-            return redirect("admin:newsletters_issue_change", issue.pk)
-        question = _("Send a test copy of this issue to %(email)s?")
-        return self._confirm(
-            request, issue, "test", _("Send a test to me"), question % {"email": request.user.email}
-        )
 
     def _available_actions(self, issue, actor=None):
         """(URL name, label) of the actions the issue's state allows, in the table's order."""
@@ -242,6 +271,11 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
                 self.message_user(request, _("Scheduled for %(when)s.") % {"when": scheduled})
             elif action in FOLLOW_UPS:
                 self._reached(request, issue, result)
+            elif action == "unschedule":
+                self.message_user(
+                    request,
+                    _("Back to a draft: nothing is sent until you schedule it or send it."),
+                )
             else:
                 self.message_user(request, _("Done: %(action)s.") % {"action": label})
             if action in ("send", "resume") or action in FOLLOW_UPS:
@@ -275,4 +309,6 @@ class IssueAdmin(ComposeMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin)
         if issue is not None:
             extra_context["issue_actions"] = self._available_actions(issue, request.user)
             extra_context["issue"] = issue
+            extra_context["issue_editable"] = self.has_change_permission(request, issue)
+            extra_context["may_duplicate"] = self.has_add_permission(request)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import services
 from ..models import Delivery, Issue
@@ -80,6 +80,19 @@ def chart(per_minute, zone_name):
     }
 
 
+def cancelled_text(issue, sent: int, zone_name: str) -> str:
+    """What a cancelled issue's end was: never "sending finished", but how many copies
+    went out before the cancel (often none: a schedule called off)."""
+    when = when_display(issue.finished_at, zone_name)
+    if not sent:
+        return _("Cancelled %(when)s, nothing sent.") % {"when": when}
+    return ngettext(
+        "Cancelled %(when)s, after %(count)s copy was sent.",
+        "Cancelled %(when)s, after %(count)s copies were sent.",
+        sent,
+    ) % {"when": when, "count": _number(sent)}
+
+
 def _summary(details, zone_name) -> dict[str, str]:
     """Each figure as shown (numbers grouped as the language writes them), by name."""
     counts = details.counts
@@ -106,6 +119,10 @@ def _summary(details, zone_name) -> dict[str, str]:
     else:
         figures["finish"] = "—"
     figures["summary"] = _("%(status)s: %(done)s of %(total)s done (%(percent)s).") % figures
+    if details.issue.status == Issue.Status.CANCELLED:
+        figures["finish"] = figures["summary"] = cancelled_text(
+            details.issue, counts["sent"] + counts["bounced"], zone_name
+        )
     return figures
 
 

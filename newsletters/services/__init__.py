@@ -32,9 +32,11 @@ engine looks it up: `newsletters.services.sending`.
 from .bounces import bounce_receive, bounce_record, bounce_reports_forget
 from .deliveries import _claim, _Marks, _release
 from .issues import (
+    MAX_TEST_ADDRESSES,
     IssueStateError,
     enqueue_chunks,
     issue_cancel,
+    issue_duplicate,
     issue_finish_if_done,
     issue_pause,
     issue_progress,
@@ -45,6 +47,7 @@ from .issues import (
     issue_send_now,
     issue_send_test,
     issue_send_to_new_readers,
+    issue_unschedule,
 )
 from .personal_data import subscriber_data
 from .progress import Progress, issue_progress_details, issue_sent_per_minute
@@ -65,6 +68,7 @@ from .subscribers import (
 from .watchdog import newsletters_watchdog
 
 __all__ = [
+    "MAX_TEST_ADDRESSES",
     "IssueStateError",
     "Progress",
     "RateLimiter",
@@ -73,6 +77,7 @@ __all__ = [
     "bounce_reports_forget",
     "enqueue_chunks",
     "issue_cancel",
+    "issue_duplicate",
     "issue_finish_if_done",
     "issue_pause",
     "issue_progress",
@@ -85,6 +90,7 @@ __all__ = [
     "issue_send_now",
     "issue_send_test",
     "issue_send_to_new_readers",
+    "issue_unschedule",
     "issue_sent_per_minute",
     "newsletters_watchdog",
     "normalize_email",

@@ -10,6 +10,7 @@ the admin, a task, the shell.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -122,6 +123,41 @@ def issue_schedule(*, issue_id: int, when: datetime, actor: Actor = None) -> Iss
     issue.save(update_fields=["status", "scheduled_at", "updated"])
     _record(issue, "schedule", actor, f"for {when.isoformat()}")
     return issue
+
+
+@transaction.atomic
+def issue_unschedule(*, issue_id: int, actor: Actor = None) -> Issue:
+    """Take a scheduled issue back to a draft: the watchdog no longer starts it, and the
+    editor can change it and schedule or send it later. A draft stays a draft."""
+    issue = _locked_issue(issue_id)
+    if Issue.transitions.done(issue, "unschedule"):
+        return issue
+    Issue.transitions.check(issue, "unschedule")
+    was = issue.scheduled_at
+    issue.status = Issue.transitions.target("unschedule")
+    issue.scheduled_at = None
+    issue.save(update_fields=["status", "scheduled_at", "updated"])
+    _record(issue, "unschedule", actor, f"was for {was.isoformat()}" if was else "")
+    return issue
+
+
+@transaction.atomic
+def issue_duplicate(*, issue_id: int, actor: Actor = None) -> Issue:
+    """A new draft with the issue's list, subject, preheader, body and featured items,
+    whatever the original's state (a sent issue to send again in another form, a
+    cancelled one to start over). The copy's body shows the same uploaded images."""
+    original = Issue.objects.get(pk=issue_id)
+    copy = Issue.objects.create(
+        newsletter_id=original.newsletter_id,
+        subject=original.subject,
+        preheader=original.preheader,
+        body=original.body,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    copy.featured_resources.set(original.featured_resources.all())
+    copy.featured_initiatives.set(original.featured_initiatives.all())
+    _record(copy, "duplicate", actor, f"copy of issue {original.pk}")
+    return copy
 
 
 @transaction.atomic
@@ -270,23 +306,36 @@ def issue_send_to_new_readers(*, issue_id: int, actor: Actor = None) -> int:
     return count
 
 
-def issue_send_test(*, issue_id: int, email: str) -> None:
-    """Send the issue, marked as a test, to one address (an editor's own)."""
+# Test copies to several colleagues at once, but never a mailing list of its own.
+MAX_TEST_ADDRESSES = 10
+
+
+@transaction.atomic
+def issue_send_test(*, issue_id: int, email: str | Sequence[str]) -> None:
+    """Send the issue, marked as a test ("[TEST]" before its subject), to one address or
+    to each of a few (at most MAX_TEST_ADDRESSES), each its own message through the
+    outbox: a colleague never sees another's address."""
+    addresses = [email] if isinstance(email, str) else list(dict.fromkeys(email))
+    if not addresses or len(addresses) > MAX_TEST_ADDRESSES:
+        raise ValueError(f"A test goes to 1 to {MAX_TEST_ADDRESSES} addresses.")
     issue = Issue.objects.select_related("newsletter").get(pk=issue_id)
     rendered = mail.render_issue(issue)
-    # A stand-in subscriber: its links lead to the "link no longer valid" page.
-    stand_in = Subscriber(pk=0, email=email, token="test-copy")
-    message = mail.issue_message(rendered, stand_in, subject_prefix="[TEST] ")
-    html = message.alternatives[0][0]
-    headers = {key: value for key, value in message.extra_headers.items() if key != "Message-ID"}
-    outbox.email_queue(
-        to=email,
-        subject=message.subject,
-        body=message.body,
-        html=html,
-        headers=headers,
-        context={"issue_id": issue_id, "kind": "newsletter_test"},
-    )
+    for address in addresses:
+        # A stand-in subscriber: its links lead to the "link no longer valid" page.
+        stand_in = Subscriber(pk=0, email=address, token="test-copy")
+        message = mail.issue_message(rendered, stand_in, subject_prefix="[TEST] ")
+        html = message.alternatives[0][0]
+        headers = {
+            key: value for key, value in message.extra_headers.items() if key != "Message-ID"
+        }
+        outbox.email_queue(
+            to=address,
+            subject=message.subject,
+            body=message.body,
+            html=html,
+            headers=headers,
+            context={"issue_id": issue_id, "kind": "newsletter_test"},
+        )
 
 
 def issue_progress(issue_id: int) -> dict[str, int]:
