@@ -5,6 +5,7 @@ address, language, tokens and bounce state) without subscribing them to any list
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from newsletters.models import Subscriber
 from resources.models import Language, Resource
@@ -121,8 +122,8 @@ class Digest(models.Model):
     alert = models.ForeignKey(
         SearchAlert, on_delete=models.CASCADE, related_name="digests", verbose_name=_("alert")
     )
-    period_start = models.DateTimeField(_("from"))
-    period_end = models.DateTimeField(_("until"))
+    period_start = models.DateTimeField(pgettext_lazy("start of a period", "from"))
+    period_end = models.DateTimeField(pgettext_lazy("end of a period", "until"))
     # The resources the digest lists, chosen once when the row is made: a retry sends the
     # same message.
     resource_ids = models.JSONField(_("resources"), default=list)
