@@ -5,6 +5,7 @@ import secrets
 
 import pytest
 import yaml
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 
 from tests.resources.factories import ResourceFactory
 
@@ -61,15 +62,21 @@ def test_answers_set_no_cookie(client):
         response = client.get(path, headers={"accept-language": "ar"})
         assert response.status_code == 200, path
         assert not response.cookies, path
+        # Shared caches may keep an answer per language, never per visitor.
+        assert "Accept-Language" in response["Vary"], path
+        assert "Cookie" not in response["Vary"], path
 
 
-def test_a_client_over_the_limit_is_told_when_to_come_back(client, settings):
+def test_a_client_over_the_limit_is_told_when_to_come_back(client, settings, openapi):
     settings.API_RATE = "3/min"
     address = f"2001:db8::{secrets.token_hex(2)}"
     for _attempt in range(3):
         assert client.get(LIST, REMOTE_ADDR=address).status_code == 200
     limited = client.get(LIST, REMOTE_ADDR=address)
     assert limited.status_code == 429
+    openapi.validate_response(
+        DjangoOpenAPIRequest(limited.wsgi_request), DjangoOpenAPIResponse(limited)
+    )
     assert 0 < int(limited["Retry-After"]) <= 60
     assert "detail" in limited.json()
     # Another client is not held back by the first.
@@ -99,4 +106,6 @@ def test_the_docs_page_lists_the_endpoints_and_their_parameters_from_the_portal_
     assert "GET /api/v1/resources/" in html
     assert "<code>page_size</code>" in html
     assert "<script" not in html
+    arabic = client.get("/api/docs/", headers={"accept-language": "ar"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
     assert "https://" not in html.replace("https://example", "")
