@@ -42,9 +42,9 @@ OWN_RESOURCES_SHOWN = 6
 
 
 def related_resources(initiative):
-    """(The first published resources of the initiative, how many it has): key ones
-    first, then real before demo ones, then the newest; one query, the count being a
-    window over the same rows."""
+    """(The first published resources of the initiative, how many it has): real ones
+    before demo ones (a key demo item must not hide a real report), key ones first
+    within each, then the newest; one query, the count a window over the same rows."""
     from resources.models import Resource
 
     resources = list(
@@ -52,8 +52,8 @@ def related_resources(initiative):
         .filter(initiatives=initiative)
         .annotate(total=Window(Count("pk")))
         .order_by(
-            "-is_key",
             "is_demo",
+            "-is_key",
             F("publication_date").desc(nulls_last=True),
             "-pk",
         )[:OWN_RESOURCES_SHOWN]
