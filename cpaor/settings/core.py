@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_filters",
     # ISO 3166 country names in every language the portal speaks.
     "django_countries",
+    # Earlier versions of what editors change, restorable in admin.
+    "reversion",
     "anymail",
     "common",
     "cpaor",
