@@ -10,6 +10,9 @@ from . import views
 from .media import serve_media
 from .sitemaps import SITEMAPS, robots_txt
 
+handler404 = "django.views.defaults.page_not_found"  # templates/404.html, in the page's language
+handler500 = "cpaor.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -138,3 +140,17 @@ def admin_login(request, extra_context=None):
     if request.user is before or not request.user.is_authenticated:
         allauth_ratelimit.consume(request, action="login_failed", key=key)
     return response
+
+
+def server_error(request):
+    """The 500 page, in the language of the address, with the site's header. Rendered
+    without context processors or the session: the fault may be the database or Redis,
+    and this page must not fail for the same reason."""
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            html = loader.get_template("500.html").render({"request": request})
+    except Exception:  # noqa: BLE001 - the error page of the error page: plain text
+        logger.exception("the 500 page could not be rendered")
+        return HttpResponseServerError("Server error", content_type="text/plain")
+    return HttpResponseServerError(html)
