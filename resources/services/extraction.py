@@ -12,6 +12,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from common import uploads
+from common.pagecache import public_pages_changed
 
 from ..models import ResourceVersion
 from .links import versions_check_links_after_commit
@@ -43,6 +44,7 @@ def resource_versions_saved(*, resource_id: int) -> None:
     text of new files, and check new links, once the transaction has committed (the
     worker must see them)."""
     resource_update_search_vector(resource_id)
+    public_pages_changed()
     versions_check_links_after_commit(
         ResourceVersion.objects.filter(
             resource_id=resource_id, link_checked_at=None, resource__is_demo=False
@@ -181,3 +183,4 @@ def version_extract_text(*, version_id: int) -> None:
             version.extraction_status = ResourceVersion.Extraction.FAILED
         version.save(update_fields=fields)
         resource_update_search_vector(version.resource_id)
+        public_pages_changed()  # its pages, format and words now show and are found
