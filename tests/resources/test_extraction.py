@@ -20,7 +20,8 @@ def test_saving_a_resource_reads_new_files_only_after_commit(django_capture_on_c
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             services.resource_versions_saved(resource_id=version.resource_id)
         assert not delay.called and not check.called
-        assert len(callbacks) == 2  # the file is read, the link is checked
+        # The file is read, the link is checked, the kept public pages are made again.
+        assert len(callbacks) == 3
         for callback in callbacks:
             callback()
     delay.assert_called_once_with(version.pk)
