@@ -1,0 +1,144 @@
+"""Staff's days in admin, in a real browser: a reviewer reading the admin in Arabic
+(right to left) decides from the application's own page; a newsletter editor's subject,
+typed and not saved, reaches the test copies a real worker sends to a real SMTP server,
+and a schedule taken back to a draft is sent later, once to each reader."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from members import services as members
+from newsletters import services as newsletters
+from newsletters.models import Delivery, Issue
+from tests.initiatives.factories import UserFactory
+from tests.integration.outbox_worker import *  # noqa: F403 - the fixtures
+from tests.integration.outbox_worker import wait_until
+from tests.members.factories import ApplicationFactory
+from tests.newsletters.factories import (
+    IssueFactory,
+    NewsletterListFactory,
+    SubscriberFactory,
+    subscribe,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, path):
+    # A superuser: the staff groups made by migrations are gone once an earlier
+    # transactional test of this process has emptied the tables.
+    staff = UserFactory(is_staff=True, is_superuser=True, email="staff@example.org")
+    page.goto(f"/admin/login/?next={path}")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return staff
+
+
+def test_a_reviewer_in_arabic_decides_from_the_application_page(browser, live_server):
+    application = ApplicationFactory(org_name="Aman Network")
+    applicant = application.applicant
+    members.application_submit(application=application, actor=applicant)
+    members.application_request_information(
+        application=application, actor=None, message="Your registration, please."
+    )
+    members.application_answer(
+        application=application, actor=applicant, answer="Attached, with our thanks."
+    )
+    context = browser.new_context(
+        base_url=live_server.url, locale="ar", extra_http_headers={"Accept-Language": "ar"}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        change = f"/admin/members/application/{application.pk}/change/"
+        log_in(page, change)
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator("html").get_attribute("lang") == "ar"
+        assert "Aman Network" in page.title()
+        expect(page.locator("#answer-received")).to_contain_text("Attached, with our thanks.")
+        assert page.locator("input[name=_save]").count() == 0
+
+        page.locator(f"form[action$='/{application.pk}/decide/approve/'] button").click()
+        expect(page.locator(".directory-notice")).to_be_visible()
+        page.fill("#id_message", "أهلاً بكم في الشبكة.")
+        page.locator("input[type=submit].default").click()
+
+        page.wait_for_url(f"**{change}")
+        expect(page.locator(".messagelist")).to_be_visible()
+        assert page.locator("form[action*='/decide/']").count() == 0
+        application.refresh_from_db()
+        assert application.status == "approved"
+        assert application.events.last().note == "أهلاً بكم في الشبكة."
+    finally:
+        context.close()
+
+
+def copies_to(mail_sink, address, subject):
+    return [
+        message
+        for message in mail_sink.messages
+        if message["X-Envelope-To"] == address and message["Subject"] == subject
+    ]
+
+
+def test_an_editors_unsaved_subject_reaches_the_test_and_an_unscheduled_issue_goes_once(
+    page, sink, worker
+):
+    newsletter = NewsletterListFactory(name_en="Global", language="en")
+    readers = [subscribe(SubscriberFactory(), newsletter) for _ in range(2)]
+    issue = IssueFactory(newsletter=newsletter, subject="May news", body="**News**")
+    change = f"/admin/newsletters/issue/{issue.pk}/change/"
+    log_in(page, change)
+
+    # The subject typed, not saved: the button at the top saves it, then asks where to.
+    page.fill("#id_subject", "June news")
+    page.locator(".object-tools button[name=_save_test]").click()
+    page.wait_for_url(f"**/admin/newsletters/issue/{issue.pk}/test/")
+    expect(page.locator(".messagelist")).to_contain_text("Saved.")
+    page.fill("#id_addresses", "staff@example.org\ncolleague@example.org")
+    page.get_by_role("button", name="Yes, I am sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Test copies are on their way")
+    for address in ("staff@example.org", "colleague@example.org"):
+        wait_until(
+            lambda address=address: copies_to(sink, address, "[TEST] June news"),
+            f"the test copy to {address}",
+            worker,
+        )
+
+    # Scheduled, then taken back: a draft the watchdog leaves alone.
+    page.goto(f"/admin/newsletters/issue/{issue.pk}/schedule/")
+    when = timezone.localtime(timezone.now() + datetime.timedelta(days=1))
+    page.fill("#id_when", when.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Yes, I am sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Scheduled for")
+    page.locator(".object-tools").get_by_role("link", name="Unschedule").click()
+    page.get_by_role("button", name="Yes, I am sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Back to a draft")
+    newsletters.newsletters_watchdog()
+    issue.refresh_from_db()
+    assert (issue.status, issue.scheduled_at) == (Issue.Status.DRAFT, None)
+    assert not Delivery.objects.filter(issue=issue).exists()
+
+    # Scheduled again later; when it is due, beat's watchdog starts it, and each reader
+    # gets one copy however often the watchdog runs.
+    newsletters.issue_schedule(issue_id=issue.pk, when=timezone.now() + datetime.timedelta(hours=1))
+    Issue.objects.filter(pk=issue.pk).update(scheduled_at=timezone.now())
+    for _ in range(2):
+        newsletters.newsletters_watchdog()
+    wait_until(
+        lambda: Delivery.objects.filter(issue=issue, status=Delivery.Status.SENT).count() == 2,
+        "the issue sent to both readers",
+        worker,
+    )
+    newsletters.newsletters_watchdog()
+    for reader in readers:
+        wait_until(
+            lambda reader=reader: copies_to(sink, reader.email, "June news"),
+            f"the issue to {reader.email}",
+            worker,
+        )
+    assert [len(copies_to(sink, reader.email, "June news")) for reader in readers] == [1, 1]
