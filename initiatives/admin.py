@@ -1,3 +1,4 @@
+import reversion
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
@@ -6,6 +7,12 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from common.admin import (
+    CurationAdminMixin,
+    MissingLanguageFilter,
+    RevisionsAdminMixin,
+    name_through_rows,
+)
 from common.pagecache import PublicPagesAdminMixin
 
 from .models import Contact, Country, Initiative, Milestone, Objective, Partner, Region, Theme
@@ -38,7 +45,8 @@ class CountryAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
 
 @admin.register(Partner)
 class PartnerAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
-    list_display = ("name", "acronym", "website")
+    # The slug is what a resources CSV names in its publishers column.
+    list_display = ("name", "acronym", "slug", "website")
     search_fields = ("name", "acronym", "slug")
     prepopulated_fields = {"slug": ("acronym_en", "name_en")}
 
@@ -70,11 +78,39 @@ class ContactInline(TranslationTabularInline):
     fields = ("order", "name", "role", "organisation", "email")
 
 
+# Earlier versions of an initiative hold its objectives, milestones and contacts (staff
+# contacts, public on its page); registered before the admin, which would otherwise
+# register them itself.
+for _inline_model in (Objective, Milestone, Contact):
+    reversion.register(_inline_model)
+reversion.register(Initiative, follow=("objectives", "milestones", "contacts"))
+name_through_rows(*Initiative._meta.many_to_many)
+
+
 @admin.register(Initiative)
-class InitiativeAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
-    list_display = ("title", "status", "is_published", "is_featured", "order", "updated")
+class InitiativeAdmin(
+    CurationAdminMixin, RevisionsAdminMixin, PublicPagesAdminMixin, TabbedTranslationAdmin
+):
+    # The slug is what a resources CSV names in its initiatives column.
+    list_display = (
+        "title",
+        "slug",
+        "languages",
+        "status",
+        "is_published",
+        "is_featured",
+        "order",
+        "updated",
+    )
     list_editable = ("order",)
-    list_filter = ("is_published", "is_featured", "status", "themes", "regions")
+    list_filter = (
+        "is_published",
+        "is_featured",
+        "status",
+        "themes",
+        "regions",
+        MissingLanguageFilter,
+    )
     search_fields = ("title", "summary", "slug")
     prepopulated_fields = {"slug": ("title_en",)}
     autocomplete_fields = ("themes", "regions", "countries", "partners")

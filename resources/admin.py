@@ -1,22 +1,23 @@
-import io
-
+import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils import timezone
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from common.admin import (
+    CurationAdminMixin,
+    MissingLanguageFilter,
+    RevisionsAdminMixin,
+    name_through_rows,
+)
 from common.pagecache import PublicPagesAdminMixin
 
-from . import csv_io, services
+from . import services
+from .csv_io.admin import ResourceCSVAdminMixin
 from .models import Language, Resource, ResourceVersion, Topic
 
 
@@ -97,7 +98,9 @@ class KindSelect(forms.Select):
 
 class VersionInline(admin.StackedInline):
     model = ResourceVersion
-    extra = 0
+    # One empty version shown, so a file can be uploaded without "Add another" first;
+    # left blank it is not saved (KindSelect).
+    extra = 1
     fields = (
         "language",
         "kind",
@@ -105,14 +108,14 @@ class VersionInline(admin.StackedInline):
         "external_url",
         "page_count",
         "file_format",
-        "file_size",
+        "size",
         "extraction_status",
         "extraction_attempts",
         ("link_status", "link_http_status", "link_checked_at", "link_error"),
     )
     readonly_fields = (
         "file_format",
-        "file_size",
+        "size",
         "extraction_status",
         "extraction_attempts",
         "link_status",
@@ -122,32 +125,35 @@ class VersionInline(admin.StackedInline):
     )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    @admin.display(description=_("file size"))
+    def size(self, version):
+        return filesizeformat(version.file_size) if version.file_size else "—"
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "kind":
             kwargs["widget"] = KindSelect
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8 CSV with a header row; the columns are listed below."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > csv_io.MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB; split it into smaller files.")
-                % {"size": csv_io.MAX_BYTES // (1024 * 1024)}
-            )
-        return upload
+# Earlier versions of a resource hold its language versions' rows; a restored version
+# names the file that is stored now under that name (files themselves are not copied).
+reversion.register(ResourceVersion)
+reversion.register(Resource, follow=("versions",))
+name_through_rows(*Resource._meta.many_to_many)
 
 
 @admin.register(Resource)
-class ResourceAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
+class ResourceAdmin(
+    ResourceCSVAdminMixin,
+    CurationAdminMixin,
+    RevisionsAdminMixin,
+    PublicPagesAdminMixin,
+    TabbedTranslationAdmin,
+):
     list_display = (
         "title",
+        "languages",
+        "files",
         "type",
         "publication_date",
         "is_key",
@@ -164,6 +170,7 @@ class ResourceAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
         "is_key",
         "initiatives",
         LinkFilter,
+        MissingLanguageFilter,
         "is_demo",
     )
     search_fields = ("title", "summary", "slug")
@@ -188,93 +195,28 @@ class ResourceAdmin(PublicPagesAdminMixin, TabbedTranslationAdmin):
         ),
     )
 
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="{}_{}_import".format(*info),
-            ),
-            path(
-                "export/",
-                self.admin_site.admin_view(self.export_view),
-                name="{}_{}_export".format(*info),
-            ),
-            *super().get_urls(),
-        ]
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "resources_resource_changelist":
+            versions = ResourceVersion.objects.defer("extracted_text").order_by("language", "pk")
+            queryset = queryset.prefetch_related(models.Prefetch("versions", queryset=versions))
+        return queryset
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def import_view(self, request):
-        """Check a CSV file (dry run), or import it: every row or none."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        report = None
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            dry_run = "_import" not in request.POST
-            report = services.resources_import_csv(
-                actor=request.user, data=form.cleaned_data["file"].read(), dry_run=dry_run
-            )
-            if report.ok and not dry_run:
-                self.message_user(
-                    request,
-                    _(
-                        "Imported: %(created)d created, %(updated)d updated, "
-                        "%(unchanged)d unchanged."
-                    )
-                    % {
-                        "created": len(report.created),
-                        "updated": len(report.updated),
-                        "unchanged": len(report.unchanged),
-                    },
-                    messages.SUCCESS,
+    @admin.display(description=_("files"))
+    def files(self, resource):
+        """Each language version: its size and whether its text was read (search finds
+        a file by its text only once it is read)."""
+        parts = []
+        for version in resource.versions.all():
+            if version.file:
+                parts.append(
+                    f"{version.language}: {filesizeformat(version.file_size or 0)}, "
+                    f"{version.get_extraction_status_display()}"
                 )
-                return redirect("admin:resources_resource_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import resources from CSV"),
-            "form": form,
-            "report": report,
-            "columns": csv_io.COLUMNS,
-            "required_columns": csv_io.REQUIRED,
-            "types": Resource.Type.values,
-            "separator": csv_io.SEPARATOR,
-            "max_rows": csv_io.MAX_ROWS,
-        }
-        status = 400 if report is not None and not report.ok else 200
-        if request.method == "POST" and not form.is_valid():
-            status = 400
-        return TemplateResponse(
-            request, "admin/resources/resource/import.html", context, status=status
-        )
-
-    def export_view(self, request):
-        """Every resource the changelist shows with the current filters and search."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        return self._csv_response(changelist.queryset)
-
-    def _csv_response(self, queryset):
-        stream = io.StringIO()
-        csv_io.export_resources(queryset, stream)
-        # A byte-order mark, so spreadsheets read the file as UTF-8 (Arabic, accents).
-        response = HttpResponse("\ufeff" + stream.getvalue(), content_type="text/csv")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="resources-{stamp}.csv"'
-        return response
-
-    @admin.action(description=_("Export the selected resources to CSV"), permissions=["view"])
-    def export_csv(self, request, queryset):
-        return self._csv_response(queryset)
+            elif version.external_url:
+                parts.append(f"{version.language}: {_('link')}")
+        return "; ".join(parts) or "—"
 
     def save_model(self, request, obj, form, change):
         """Write the resource through the services, which check, date a first

@@ -36,7 +36,7 @@ the import takes the apostrophe off again.
 """
 
 from .columns import COLUMNS, MAX_BYTES, MAX_ROWS, REQUIRED, SEPARATOR
-from .exporting import export_resources
+from .exporting import export_resources, export_template
 from .importing import ImportReport, import_resources
 from .reading import CSVFileError, ParsedRow, RowError, read_rows
 
@@ -51,6 +51,7 @@ __all__ = [
     "ParsedRow",
     "RowError",
     "export_resources",
+    "export_template",
     "import_resources",
     "read_rows",
 ]

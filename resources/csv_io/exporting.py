@@ -54,3 +54,30 @@ def _export_row(resource):
         ),
     }
     return [values[column] for column in COLUMNS]
+
+
+def export_template(stream):
+    """The header row and one example row, for a curator starting a file: the example's
+    topic, initiative and region are real slugs where there are any, so it imports."""
+    writer = spreadsheet.writer(stream)
+    writer.writerow(COLUMNS)
+
+    def first(model, key):
+        return model.objects.order_by("pk").values_list(key, flat=True).first() or ""
+
+    example = {
+        "slug": "kinship-care-guide",
+        "title_en": "Kinship care guide",
+        "title_fr": "Guide de la prise en charge par la famille",
+        "summary_en": "How coordinators support children cared for by relatives.",
+        "type": "guidance",
+        "topics": first(Topic, "slug"),
+        "initiatives": first(Initiative, "slug"),
+        "regions": first(Region, "slug"),
+        "publication_date": "2024-05",
+        "is_key": "no",
+        "status": "draft",
+        "links": f"en=https://example.org/kinship-care-guide.pdf{SEPARATOR}"
+        "fr=https://example.org/guide-prise-en-charge.pdf",
+    }
+    writer.writerow([example.get(column, "") for column in COLUMNS])

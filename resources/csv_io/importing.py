@@ -21,6 +21,16 @@ class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    # {slug: English title}, so the preview names the resources, not only their slugs.
+    titles: dict = field(default_factory=dict)
+
+    @property
+    def created_named(self):
+        return [(slug, self.titles.get(slug, "")) for slug in self.created]
+
+    @property
+    def updated_named(self):
+        return [(slug, self.titles.get(slug, "")) for slug in self.updated]
 
     @property
     def ok(self):
@@ -153,6 +163,7 @@ def _apply(rows, report, actor):
     touched = []
     for row in rows:
         resource = existing.get(row.slug)
+        report.titles[row.slug] = row.fields.get("title_en") or getattr(resource, "title_en", "")
         links = None
         if row.links is not None:
             links = [services.Link(language, url) for language, url in row.links.items()]
