@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from common.languages import current_language
 
 from . import index as library
+from . import lexicon as frequent
 from .facets import FACETS
+from .lexicon import HEADINGS, MATCHES, TITLES
 from .models import Resource, SearchDocument, search_query, weighted_sql
 
 SORTS = [
@@ -70,12 +72,23 @@ class LibraryFilterSet(django_filters.FilterSet):
         return any(value for name, value in self.values.items() if name not in ("sort",))
 
     @cached_property
+    def _state(self):
+        return library.library_state()
+
+    @cached_property
     def index(self):
-        return library.library_index()
+        return self._state[0]
+
+    @cached_property
+    def lexicon(self):
+        """The frequent words' matches in memory (lexicon.py), or None."""
+        return frequent.lexicon(self._state[1], self.index.size)
 
     @property
     def _words_key(self):
-        return " ".join(self.search_words.lower().split())
+        # The search documents' generation too: a remembered search is not reused once a
+        # document has changed.
+        return (" ".join(self.search_words.lower().split()), self._state[1])
 
     def _remembered(self, kind, read):
         return self.index.remembered((kind, self._words_key), lambda key: read())
@@ -87,20 +100,44 @@ class LibraryFilterSet(django_filters.FilterSet):
 
     @cached_property
     def matches(self):
-        """A mask of the resources matching the words; None without words. Sorted by
-        relevance, the same query reads which titles hold the words, unless the facets
-        leave so few resources that their own documents will tell."""
-        if not self.search_words:
-            return None
+        """A mask of the resources matching the words; None without words."""
+        return self._matched[0] if self.search_words else None
+
+    @cached_property
+    def _answered(self):
+        """(the words' query as lexicon.parse reads it, the bitmaps of its lexemes the
+        lexicon lacks) when the words are matched and ranked in memory; None when
+        Postgres does."""
+        return self._matched[1] if self.search_words else None
+
+    @cached_property
+    def _matched(self):
+        """(mask of the matches, the query when the lexicon answered it). The query that
+        makes the words lexemes says whether the lexicon knows them all and, if not,
+        matches them; sorted by relevance, it also reads which titles hold the words,
+        unless the facets leave so few resources that their own documents will tell."""
 
         def read():
             with_titles = self.sort_order == "relevance" and self._facets_let_through() > (
                 TIER_DIRECTLY
             )
-            found = search(self.search_words, titles=with_titles)
-            if with_titles:
-                self.index.remember(("titles", self._words_key), self._mask_of(found[1]))
-            return self._mask_of(found[0])
+            known = self.lexicon.words if self.lexicon else None
+            query, matches, titles, more = search(
+                self.search_words, titles=with_titles, known=known
+            )
+            tree = frequent.parse(query) if matches is None else None
+            if matches is None and tree is None:  # never so, but Postgres can tell
+                query, matches, titles, more = search(self.search_words, titles=with_titles)
+            if titles is not None:
+                self.index.remember(("titles", self._words_key), self._mask_of(titles))
+            if matches is not None:
+                return self._mask_of(matches), None
+            # The frequent lexemes from the lexicon, the others (rarer) from Postgres: ranked
+            # too when the lexemes' titles and headings were read.
+            ranked = all(len(found) == 3 for found in more.values())
+            more = {lexeme: self.lexicon.packed(found) for lexeme, found in more.items()}
+            mask = self.lexicon.mask(tree, MATCHES, self.index.ids, more)
+            return mask, (tree, more) if ranked else None
 
         return self._remembered("matches", read)
 
@@ -114,10 +151,20 @@ class LibraryFilterSet(django_filters.FilterSet):
     def _in_tier(self, tier):
         """A mask of the resources whose titles ("titles") or titles and summaries together
         ("headings") hold all the words."""
+        if self._answered:
+            tree, more = self._answered
+            which = TITLES if tier == "titles" else HEADINGS
+            return self.lexicon.mask(tree, which, self.index.ids, more)
         return self._remembered(tier, lambda: self._mask_of(search_tier(self.search_words, tier)))
 
     def _tiers_among(self, positions):
         """The tier of each of a few results, read from their documents alone."""
+        if self._answered:
+            ids = self.index.ids[positions]
+            tree, more = self._answered
+            in_titles = self.lexicon.mask(tree, TITLES, ids, more)
+            in_headings = self.lexicon.mask(tree, HEADINGS, ids, more)
+            return np.where(in_titles, 2, np.where(in_headings, 1, 0))
         digest = hashlib.blake2b(positions.tobytes(), digest_size=16).digest()
 
         def read(key):
@@ -225,22 +272,57 @@ def _words_sql(words):
     )
 
 
-def search(words, titles=False):
-    """(ids of the resources the words match) and, with titles, (ids of those whose
-    titles hold the words), in one query; published or not."""
+def search(words, titles=False, known=None):
+    """(the words' tsquery as text, ids of the resources they match, with titles the ids
+    of those whose titles hold them, else None; then {}), in one query; published or not.
+
+    Given the lexemes `known` (the lexicon's), a query of lexemes joined by AND and OR
+    alone is not matched here: (its text, None, None, {lexeme the lexicon lacks, as the
+    text writes it: its own matches, then with titles its titles' and its headings'})."""
     sql, params = _words_sql(words)
-    columns = "matches, titles" if titles else "matches"
-    joins = ", resources_search_titles(words.query) titles" if titles else ""
+    if known is None:
+        columns = ["resources_search_matches(words.query)"]
+        columns.append("resources_search_titles(words.query)" if titles else "NULL")
+        columns += ["NULL"] * 4
+        answer = ""
+    else:
+        lexeme = "('''' || lexeme || '''')::tsquery"
+        reads = ["matches", "titles", "headings"] if titles else ["matches"]
+        columns = [
+            "CASE WHEN shaped THEN NULL ELSE resources_search_matches(words.query) END",
+            "CASE WHEN shaped THEN NULL ELSE resources_search_titles(words.query) END"
+            if titles
+            else "NULL",
+            "CASE WHEN shaped THEN unknown END",
+        ]
+        columns += [
+            f"""CASE WHEN shaped THEN ARRAY(
+                SELECT resources_search_{read}({lexeme})
+                FROM unnest(unknown) WITH ORDINALITY lexemes(lexeme, n) ORDER BY n
+            ) END"""
+            for read in reads
+        ]
+        columns += ["NULL"] * (3 - len(reads))
+        answer = f", LATERAL ({frequent.SHAPE_SQL.replace('query', 'words.query')}) answer"
+        params = [*params, known]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT {columns}
-            FROM (SELECT {sql} AS query) words,
-                 resources_search_matches(words.query) matches{joins}
+            SELECT words.query::text, {", ".join(columns)}
+            FROM (SELECT {sql} AS query) words{answer}
             """,
             params,
         )
-        return [np.frombuffer(ids, dtype=">i8") for ids in cursor.fetchone()]
+        query, matches, in_titles, unknown, *found = cursor.fetchone()
+    matches, in_titles = (
+        None if ids is None else np.frombuffer(ids, dtype=">i8") for ids in (matches, in_titles)
+    )
+    more = {}
+    for position, lexeme in enumerate(unknown or []):
+        more[frequent.unquoted(lexeme)] = [
+            np.frombuffer(ids[position], dtype=">i8") for ids in found if ids is not None
+        ]
+    return query, matches, in_titles, more
 
 
 def search_tier(words, tier):

@@ -29,10 +29,13 @@ from .models import Resource
 # Entries kept per process: a search's matches and its tiers, each an array of one byte
 # per resource (95 KB at 100,000 resources).
 REMEMBERED_SEARCHES = 32
-# The committed generation, and the marker of a change earlier in this same transaction.
+# The committed generation, and the marker of a change earlier in this same transaction;
+# then the same two of the search documents (lexicon.py), in the same query.
 GENERATION_SQL = """
     SELECT (SELECT generation FROM resources_librarygeneration WHERE id = 1),
-           current_setting('cpaor.library_local', true)
+           current_setting('cpaor.library_local', true),
+           (SELECT generation FROM resources_librarygeneration WHERE id = 2),
+           current_setting('cpaor.search_local', true)
 """
 
 
@@ -154,7 +157,7 @@ def _read():
     """The index as of one moment: the generation is read first, in the same snapshot."""
     with connection.cursor() as cursor:
         cursor.execute(GENERATION_SQL)
-        generation = cursor.fetchone()
+        generation = cursor.fetchone()[:2]
         cursor.execute(
             f"""
             SELECT id{"".join(f", {facet.sql()}" for facet in COLUMNS)}
@@ -183,19 +186,26 @@ _lock = threading.Lock()
 _current = None
 
 
-def library_index():
-    """This process's index, rebuilt first if the library changed since it was read."""
+def library_state():
+    """(this process's index, rebuilt first if the library changed since it was read;
+    the search documents' generation, for lexicon.lexicon), from one query."""
     global _current
     with connection.cursor() as cursor:
         cursor.execute(GENERATION_SQL)
-        generation = cursor.fetchone()
+        row = cursor.fetchone()
+    generation, searched = row[:2], row[2:]
     index = _current
     if index is not None and index.generation == generation:
-        return index
+        return index, searched
     with _lock:
         if _current is None or _current.generation != generation:
             _current = _read()
-        return _current
+        return _current, searched
+
+
+def library_index():
+    """This process's index, rebuilt first if the library changed since it was read."""
+    return library_state()[0]
 
 
 def forget_searches():

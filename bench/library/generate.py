@@ -76,6 +76,7 @@ def load(count, seed=2024):
             )
         )
         for language in version_languages:
+            file_text = text(rng, language, rng.randint(150, 400), domain=0.02)
             versions.append(
                 (
                     pk,
@@ -84,9 +85,13 @@ def load(count, seed=2024):
                     f"https://example.org/bench/{pk}-{language}.pdf",
                     "",
                     rng.randint(2, 120),
-                    text(rng, language, rng.randint(150, 400), domain=0.02),
+                    file_text,
                     "n/a",
                     0,
+                    "full",
+                    len(file_text.encode()),
+                    "unchecked",
+                    "",
                 )
             )
         for topic in rng.sample(topics, rng.choice([1, 1, 2])):
@@ -143,6 +148,10 @@ def load(count, seed=2024):
                 "extracted_text",
                 "extraction_status",
                 "extraction_attempts",
+                "kind",
+                "text_bytes",
+                "link_status",
+                "link_error",
             ],
             versions,
         )

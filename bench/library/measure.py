@@ -49,7 +49,7 @@ def run_queries(reps):
     from django.test.utils import CaptureQueriesContext
     from django.utils import translation
 
-    from resources import index
+    from resources import index, lexicon
     from resources.filters import ResourceFilter
     from resources.views import ResourceListView
 
@@ -110,6 +110,16 @@ def run_queries(reps):
         f"Facet index read in {(time.perf_counter() - started) * 1000:.0f} ms "
         f"({len(queries)} queries; again after each change to the library)"
     )
+    started = time.perf_counter()
+    library, searched = index.library_state()
+    frequent = lexicon.lexicon(searched, library.size)
+    if frequent is not None:
+        print(
+            f"Lexicon of frequent words read in {(time.perf_counter() - started) * 1000:.0f} ms "
+            f"({len(frequent.bitmaps)} lexemes in at least {lexicon.FREQUENT:.0%} of the "
+            f"documents, {frequent.bytes / 2**20:.1f} MiB; again after each change to a "
+            "search document)"
+        )
     rows = []
     for name, function in kinds:
         function()  # warm the caches once; the figures are for a library in use

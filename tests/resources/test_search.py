@@ -1,9 +1,14 @@
-import pytest
+import datetime
 
+import pytest
+from django.db import connection
+
+from resources import filters, index, lexicon
+from resources.filters import search
 from resources.models import MARK_START, Resource
 from resources.services import resource_update_search_vector
 
-from .factories import ResourceFactory, VersionFactory
+from .factories import LinkVersionFactory, ResourceFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,86 @@ def test_a_snippet_has_no_dangling_separator_without_file_text():
     ResourceFactory(summary_en="Guidance on reunification.")
     (result,) = Resource.objects.search("reunification", "en")
     assert "…" not in result.snippet
+
+
+# The frequent words' lexicon (resources/lexicon.py): answered in memory, the same as
+# Postgres answers.
+LIST = "/en/resources/"
+
+
+def page(client, params):
+    """What a reader sees of a search: the count, the titles in order, the counts of the
+    type facet."""
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    types = {choice["value"]: choice["count"] for choice in response.context["facets"]["type"]}
+    return response.context["paginator"].count, titles(response.context["resources"]), types
+
+
+def frequent_library():
+    """Resources holding "protection" in their titles, summaries or only in their file's
+    text (so in each tier), "coordination" in some, and a few holding neither."""
+    for n in range(24):
+        version = LinkVersionFactory(
+            resource__title_en=f"Guide {n}" + (" on protection" if n % 4 == 0 else ""),
+            resource__summary_en="Coordination notes." + (" Protection." if n % 4 == 1 else ""),
+            resource__type="report" if n % 3 else "toolkit",
+            resource__publication_date=datetime.date(2000 + n, 1, 1),
+        )
+        version.extracted_text = "Field work." + (" protection of children" if n % 4 == 2 else "")
+        version.save()
+        resource_update_search_vector(version.resource_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_frequent_words_answered_in_memory_find_rank_and_count_as_postgres_does(
+    client, monkeypatch
+):
+    frequent_library()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE resources_searchdocument")
+    searches = [
+        {"q": "protection"},
+        {"q": "protection", "sort": "newest", "type": "report"},
+        {"q": "protection coordination"},
+        {"q": "protection or field", "sort": "title"},
+        {"q": "protection -guide"},  # a negation: Postgres answers
+        {"q": "protection children"},  # "children" is rare: Postgres answers
+    ]
+    # Ranked by their documents (a few results), and by every document's tiers (many).
+    for tier_directly in (500, 0):
+        monkeypatch.setattr(filters, "TIER_DIRECTLY", tier_directly)
+        monkeypatch.setattr(lexicon, "LEXICON_FROM", 10**9)
+        in_postgres = [page(client, params) for params in searches]
+        monkeypatch.setattr(lexicon, "LEXICON_FROM", 1)
+        monkeypatch.setattr(lexicon, "FREQUENT", 0.5)
+        index.forget_searches()  # or the searches above would be remembered
+        assert [page(client, params) for params in searches] == in_postgres
+        index.forget_searches()
+    assert in_postgres[0][0] == 18
+    assert in_postgres[0][1][:6] == [f"Guide {n} on protection" for n in (20, 16, 12, 8, 4, 0)]
+    assert "protect" in lexicon._current.words and "children" not in lexicon._current.words
+    # Postgres read only the lexeme the lexicon lacks (the unstemmed form, of no document).
+    query, matches, _titles, more = search("protection", known=lexicon._current.words)
+    assert matches is None and "'protect'" in query
+    assert list(more) == ["protection"] and not more["protection"][0].size
+
+    # A changed document is seen at once: its generation moved, the lexicon is read again.
+    resource = Resource.objects.get(title_en="Guide 3")
+    resource.summary_en = "Protection at last."
+    resource.save()
+    resource_update_search_vector(resource.pk)
+    count, found, _types = page(client, {"q": "protection"})
+    assert count == 19 and "Guide 3" in found
+
+
+def test_a_query_is_read_as_the_lexicon_can_answer_it_or_not_at_all():
+    assert lexicon.parse("'protect' | 'protection' & ( 'a' | 'b''s' )") == (
+        "or",
+        [
+            ("lexeme", "protect"),
+            ("and", [("lexeme", "protection"), ("or", [("lexeme", "a"), ("lexeme", "b's")])]),
+        ],
+    )
+    for unanswerable in ["", "!'a'", "'a' <-> 'b'", "'a':*", "'a':AB", "'a' &", "( 'a'"]:
+        assert lexicon.parse(unanswerable) is None
