@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import RevisionsAdminMixin
+
 from .. import services
 from ..models import Delivery, Issue, Subscriber
 from .compose import ComposeMixin, IssueForm
@@ -114,7 +116,13 @@ FOLLOW_UPS = {"resend", "new-readers"}
 
 @admin.register(Issue)
 class IssueAdmin(
-    ComposeMixin, FeaturedMixin, TestCopyMixin, ProgressMixin, RecipientsMixin, admin.ModelAdmin
+    RevisionsAdminMixin,  # earlier versions of the text (common/admin.py)
+    ComposeMixin,
+    FeaturedMixin,
+    TestCopyMixin,
+    ProgressMixin,
+    RecipientsMixin,
+    admin.ModelAdmin,
 ):
     form = IssueForm
     list_display = ("subject", "newsletter", "status", "scheduled_at", "started_at", "progress")
