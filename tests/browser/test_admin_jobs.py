@@ -62,14 +62,14 @@ def test_a_reviewer_in_arabic_decides_from_the_application_page(browser, live_se
         expect(page.locator("#answer-received")).to_contain_text("Attached, with our thanks.")
         assert page.locator("input[name=_save]").count() == 0
 
-        page.locator(f"form[action$='/{application.pk}/decide/approve/'] button").click()
+        page.locator(f"button[formaction$='/{application.pk}/decide/approve/']").click()
         expect(page.locator(".directory-notice")).to_be_visible()
         page.fill("#id_message", "أهلاً بكم في الشبكة.")
         page.locator("input[type=submit].default").click()
 
         page.wait_for_url(f"**{change}")
         expect(page.locator(".messagelist")).to_be_visible()
-        assert page.locator("form[action*='/decide/']").count() == 0
+        assert page.locator("button[formaction*='/decide/']").count() == 0
         application.refresh_from_db()
         assert application.status == "approved"
         assert application.events.last().note == "أهلاً بكم في الشبكة."
@@ -96,7 +96,9 @@ def test_an_editors_unsaved_subject_reaches_the_test_and_an_unscheduled_issue_go
 
     # The subject typed, not saved: the button at the top saves it, then asks where to.
     page.fill("#id_subject", "June news")
-    page.locator(".object-tools button[name=_save_test]").click()
+    page.get_by_role("group", name="Try the issue").get_by_role(
+        "button", name="Save and send a test…"
+    ).click()
     page.wait_for_url(f"**/admin/newsletters/issue/{issue.pk}/test/")
     expect(page.locator(".messagelist")).to_contain_text("Saved.")
     page.fill("#id_addresses", "staff@example.org\ncolleague@example.org")

@@ -49,7 +49,7 @@ def test_the_application_page_is_titled_for_what_it_is_and_has_no_save_button(st
     assert "Change membership application" not in html
     assert 'name="_save"' not in html and 'name="_continue"' not in html
     for action in ("request_information", "approve", "decline"):
-        assert f'action="{decide_url(application, action)}"' in html
+        assert f'formaction="{decide_url(application, action)}"' in html
 
 
 def test_a_reviewer_approves_from_the_page_and_comes_back_to_it(staff_client):
@@ -95,9 +95,8 @@ def test_a_request_for_information_from_the_page_needs_its_message(staff_client)
     application.refresh_from_db()
     assert application.status == "information-requested"
     html = staff_client.get(page_url(application)).content.decode()
-    assert f'action="{decide_url(application, "decline")}"' in html
+    assert f'formaction="{decide_url(application, "decline")}"' in html
     assert decide_url(application, "approve") not in html
-    assert "approve" not in html.split("object-tools")[1].split("</ul>")[0].lower()
 
 
 def test_the_directory_warning_is_only_for_organisations(staff_client):

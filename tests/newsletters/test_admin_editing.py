@@ -50,12 +50,13 @@ def queued_test_copies():
     return OutboundEmail.objects.filter(context__kind="newsletter_test").order_by("pk")
 
 
-def test_the_buttons_at_the_top_submit_the_form_being_edited(editor_client):
+def test_the_buttons_at_the_top_belong_to_the_form_being_edited(editor_client):
     issue = IssueFactory()
     html = editor_client.get(f"{ISSUES}{issue.pk}/change/").content.decode()
-    assert 'form="issue_form" name="_save_email_preview"' in html
-    assert 'form="issue_form" name="_save_test"' in html
-    assert 'id="issue_form"' in html
+    form = html.split('id="issue_form"')[1].split("</form>")[0]
+    assert 'name="_save_email_preview"' in form.split('class="submit-row issue-try"')[1]
+    assert 'name="_save_test"' in form.split('class="submit-row issue-try"')[1]
+    assert f"{ISSUES}{issue.pk}/test/" not in html.split('id="issue_form"')[0]
 
 
 def test_an_unsaved_subject_is_saved_then_reaches_test_copies_to_colleagues(editor_client):
