@@ -146,9 +146,12 @@ def _translated_fields(model):
         options = translator.get_options_for_model(model)
     except NotRegistered:
         return {}
+    names = set(options.get_field_names())
+    # In the model's order, as the form shows them.
     return {
-        name: [f"{name}_{code}" for code, _label in settings.LANGUAGES]
-        for name in options.get_field_names()
+        field.name: [f"{field.name}_{code}" for code, _label in settings.LANGUAGES]
+        for field in model._meta.fields
+        if field.name in names
     }
 
 
