@@ -205,3 +205,26 @@ def test_the_queue_with_answers_keeps_its_query_count(staff_client):
     for _ in range(6):
         answered()
     assert count() == few
+
+
+def test_approving_from_the_page_asks_about_a_same_name_member_first(staff_client):
+    from .factories import MembershipFactory
+
+    member = MembershipFactory(partner__name_en="Réseau Enfance", user=UserFactory())
+    application = submitted(org_name="reseau enfance")
+    unchosen = staff_client.post(
+        decide_url(application, "approve"), {"confirm": "1", "message": ""}
+    )
+    assert unchosen.status_code == 200
+    html = unchosen.content.decode()
+    assert "Same name as an existing member" in html
+    assert f"/admin/members/membership/{member.pk}/change/" in html
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    done = staff_client.post(
+        decide_url(application, "approve"),
+        {"confirm": "1", "message": "", f"same_name_{application.pk}": "separate"},
+    )
+    assert done["Location"] == page_url(application)
+    application.refresh_from_db()
+    assert application.status == "approved"
