@@ -1,6 +1,7 @@
 """The shared admin pages (the audit trail of staff actions and the e-mail outbox), and
 the pieces the content admins share (CurationAdminMixin, RevisionsAdminMixin)."""
 
+import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
@@ -306,6 +307,18 @@ class RevisionsAdminMixin(VersionAdmin):
     A restore is written in the audit trail as "Restored version of <date>"."""
 
     history_latest_first = True
+
+    # The record as it stands once everything is saved, whether the admin saved it or a
+    # service did for it (a service's queryset update sends no signal reversion hears).
+    def response_add(self, request, obj, post_url_continue=None):
+        if reversion.is_active():
+            reversion.add_to_revision(obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if reversion.is_active():
+            reversion.add_to_revision(obj)
+        return super().response_change(request, obj)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         response = super().revision_view(request, object_id, version_id, extra_context)
