@@ -121,9 +121,8 @@ class LibraryFilterSet(django_filters.FilterSet):
             with_titles = self.sort_order == "relevance" and self._facets_let_through() > (
                 TIER_DIRECTLY
             )
-            known = self.lexicon.words if self.lexicon else None
             query, matches, titles, more = search(
-                self.search_words, titles=with_titles, known=known
+                self.search_words, titles=with_titles, lexicon=self.lexicon
             )
             tree = frequent.parse(query) if matches is None else None
             if matches is None and tree is None:  # never so, but Postgres can tell
@@ -272,15 +271,16 @@ def _words_sql(words):
     )
 
 
-def search(words, titles=False, known=None):
+def search(words, titles=False, lexicon=None):
     """(the words' tsquery as text, ids of the resources they match, with titles the ids
     of those whose titles hold them, else None; then {}), in one query; published or not.
 
-    Given the lexemes `known` (the lexicon's), a query of lexemes joined by AND and OR
-    alone is not matched here: (its text, None, None, {lexeme the lexicon lacks, as the
-    text writes it: its own matches, then with titles its titles' and its headings'})."""
+    Given the lexicon, a query of lexemes joined by AND and OR alone, none of them common
+    yet missing from the lexicon, is not matched here: (its text, None, None, {lexeme the
+    lexicon lacks, as the text writes it: its own matches, then with titles its titles'
+    and its headings'})."""
     sql, params = _words_sql(words)
-    if known is None:
+    if lexicon is None:
         columns = ["resources_search_matches(words.query)"]
         columns.append("resources_search_titles(words.query)" if titles else "NULL")
         columns += ["NULL"] * 4
@@ -304,7 +304,7 @@ def search(words, titles=False, known=None):
         ]
         columns += ["NULL"] * (3 - len(reads))
         answer = f", LATERAL ({frequent.SHAPE_SQL.replace('query', 'words.query')}) answer"
-        params = [*params, known]
+        params = [*params, lexicon.common, lexicon.words]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

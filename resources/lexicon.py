@@ -30,6 +30,10 @@ from django.db import connection
 # benchmark's library, 6 MB at 100,000 resources): a rarer lexeme costs Postgres under
 # 8 ms at 100,000 resources.
 FREQUENT = 0.2
+# A search with a lexeme in at least this share of the documents, not in the lexicon,
+# is matched by Postgres as a whole: reading that lexeme's matches alone would cost more
+# than letting Postgres intersect it with the others.
+COMMON = 0.02
 # Libraries smaller than this are searched in Postgres alone.
 LEXICON_FROM = 10_000
 # The three bitmaps of a lexeme, in this order: what each tells.
@@ -52,17 +56,31 @@ FROM (
       AND element.share >= %s AND element.lexeme !~ '[''\\]'
 ) frequent
 """
+COMMON_SQL = """
+SELECT element.lexeme
+FROM pg_stats statistics,
+     unnest(statistics.most_common_elems::text::text[],
+            statistics.most_common_elem_freqs) AS element(lexeme, share)
+WHERE statistics.schemaname = current_schema()
+  AND statistics.tablename = 'resources_searchdocument'
+  AND statistics.attname = 'vector'
+  AND element.share >= %s AND element.share < %s
+"""
 # In SQL, for the tsquery `query`: `shaped`, whether its text holds only lexemes, &, |,
-# parentheses and spaces (the grammar parse() below reads), and `unknown`, its lexemes
-# (as the text writes them) not in the list given as a parameter, or NULL.
+# parentheses and spaces (the grammar parse() below reads) and none of the lexemes of the
+# first list given as a parameter (those too common to read alone), and `unknown`, its
+# lexemes (as the text writes them) not in the second list (the lexicon's), or NULL.
 _QUOTED = r"'(?:[^']|'')*'"
 SHAPE_SQL = f"""
-    SELECT numnode(query) > 0
-           AND regexp_replace(query::text, '{_QUOTED.replace("'", "''")}', '', 'g')
-               ~ '^[&|() ]*$' AS shaped,
-           (SELECT array_agg(DISTINCT lexeme[1])
-            FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
-            WHERE lexeme[1] <> ALL(%s::text[])) AS unknown
+    SELECT shape AND NOT coalesce(unknown && %s::text[], false) AS shaped, unknown
+    FROM (
+        SELECT numnode(query) > 0
+               AND regexp_replace(query::text, '{_QUOTED.replace("'", "''")}', '', 'g')
+                   ~ '^[&|() ]*$' AS shape,
+               (SELECT array_agg(DISTINCT lexeme[1])
+                FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
+                WHERE lexeme[1] <> ALL(%s::text[])) AS unknown
+    ) lexemes
 """
 _TOKENS = re.compile(rf"\s*(?:({_QUOTED})|([&|()]))")
 
@@ -134,6 +152,7 @@ class Lexicon:
     searched: int  # the search documents' generation it was read at
     bitmaps: dict  # lexeme -> (3, bytes) uint8: MATCHES, TITLES, HEADINGS over ids
     size: int  # bits per bitmap: the highest resource id + 1
+    common: list  # lexemes too common to read alone, yet not in the lexicon
 
     @property
     def words(self):
@@ -176,13 +195,15 @@ def _read(searched):
         size = cursor.fetchone()[0] + 1
         cursor.execute(READ_SQL, [FREQUENT])
         rows = cursor.fetchall()
+        cursor.execute(COMMON_SQL, [COMMON, FREQUENT])
+        common = [lexeme for (lexeme,) in cursor.fetchall()]
     bitmaps = {}
     for lexeme, *found in rows:
         bits = np.zeros((3, size), dtype=bool)
         for which, ids in enumerate(found):
             bits[which, np.frombuffer(ids or b"", dtype=">i8")] = True
         bitmaps[lexeme] = np.packbits(bits, axis=1)
-    return Lexicon(searched, bitmaps, size)
+    return Lexicon(searched, bitmaps, size, common)
 
 
 _lock = threading.Lock()

@@ -236,3 +236,22 @@ def test_a_search_narrowed_by_facets_to_a_few_resources_reads_no_titles_for_the_
     assert search({"q": "water", "type": "toolkit"}) == (["Water kits", "Sanitation"], True)
     # One report: its own document tells its tier.
     assert search({"q": "report", "type": "report"}) == (["Water report"], False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_documents_have_their_own_generation_moved_by_real_changes_only():
+    """lexicon.py reads the frequent words' bitmaps again when this number moves."""
+
+    def searched():
+        row = LibraryGeneration.objects.filter(pk=2).first()
+        return row.generation if row else None
+
+    resource = ResourceFactory(title_en="Guide", summary_en="On coordination.")
+    before, facets = searched(), generation()
+    services.resource_update_search_vector(resource.pk)  # the same words: nothing moves
+    assert searched() == before
+    resource.summary_en = "On localisation."
+    resource.save()
+    services.resource_update_search_vector(resource.pk)
+    assert searched() > before
+    assert generation() == facets  # the facet index is not read again for it

@@ -134,7 +134,7 @@ def test_frequent_words_answered_in_memory_find_rank_and_count_as_postgres_does(
     assert in_postgres[0][1][:6] == [f"Guide {n} on protection" for n in (20, 16, 12, 8, 4, 0)]
     assert "protect" in lexicon._current.words and "children" not in lexicon._current.words
     # Postgres read only the lexeme the lexicon lacks (the unstemmed form, of no document).
-    query, matches, _titles, more = search("protection", known=lexicon._current.words)
+    query, matches, _titles, more = search("protection", lexicon=lexicon._current)
     assert matches is None and "'protect'" in query
     assert list(more) == ["protection"] and not more["protection"][0].size
 
