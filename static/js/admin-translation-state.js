@@ -75,8 +75,7 @@
     }
   }
 
-  // After load: modeltranslation builds its tabs when the document is ready.
-  window.addEventListener("load", function () {
+  function run() {
     var state = document.getElementById("translation-state");
     if (state) {
       markTabs(state);
@@ -85,5 +84,21 @@
     if (field) {
       keepTab(field);
     }
+  }
+
+  // modeltranslation builds its tabs in a jQuery ready callback, which jQuery 3 runs
+  // asynchronously, sometimes after "load": wait for them a moment (at most 2 s).
+  function whenTabsExist(tries) {
+    if (document.querySelector('a[href^="#tab_id_"]') || tries <= 0) {
+      run();
+    } else {
+      window.setTimeout(function () {
+        whenTabsExist(tries - 1);
+      }, 50);
+    }
+  }
+
+  window.addEventListener("load", function () {
+    whenTabsExist(40);
   });
 })();
