@@ -1,14 +1,10 @@
-"""The resource library: toolkits, guidance and reports, each in one or more languages."""
+"""Resources and their topics."""
 
-from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchVector,
     SearchVectorExact,
-    SearchVectorField,
 )
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Left, NullIf
@@ -26,21 +22,16 @@ from initiatives.models import (
     Region,
 )
 
-# The library's languages and search queries live in search.py; services, views and
-# templates read them from here too.
-from .search import (  # noqa: F401
+from ..search import (
     MARK_START,
     MARK_STOP,
     SEARCH_CONFIGS,
     SNIPPET_TEXT_CHARS,
-    Language,
     search_query,
     weighted,
-    weighted_sql,
 )
-
-# file_format of a link whose server answers with an HTML page.
-WEB_PAGE = "html"
+from .search_tables import SearchDocument
+from .versions import ResourceVersion
 
 
 class Topic(NamedTerm):
@@ -253,188 +244,3 @@ class Resource(models.Model):
         return {self.Precision.YEAR: "Y", self.Precision.MONTH: "F Y"}.get(
             self.publication_precision, "DATE_FORMAT"
         )
-
-
-class ResourceVersion(models.Model):
-    """The resource in one language: an uploaded file or a link to one elsewhere."""
-
-    class Extraction(models.TextChoices):
-        PENDING = "pending", _("Waiting to be read")
-        DONE = "done", _("Read")
-        FAILED = "failed", _("Could not be read")
-        NOT_APPLICABLE = "n/a", _("Nothing to read")
-
-    class Kind(models.TextChoices):
-        """What the version is: the whole document, or a shorter text drawn from it."""
-
-        FULL = "full", _("Full document")
-        SUMMARY = "summary", _("Summary")
-        BRIEF = "brief", _("Brief")
-        ANNEX = "annex", _("Annex")
-
-    class LinkStatus(models.TextChoices):
-        UNCHECKED = "unchecked", _("Not checked")
-        OK = "ok", _("Works")
-        BROKEN = "broken", _("May be broken")
-
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, default=Language.EN
-    )
-    kind = models.CharField(
-        _("kind"),
-        max_length=10,
-        choices=Kind.choices,
-        default=Kind.FULL,
-        help_text=_("The whole document, or a summary or brief of it in this language."),
-    )
-    file = models.FileField(
-        _("file"),
-        upload_to=uploads.version_upload_to,
-        blank=True,
-        max_length=200,
-        validators=[uploads.validate_document],
-        help_text=_("PDF, Word, Excel, PowerPoint, PNG or JPEG."),
-    )
-    external_url = models.URLField(
-        _("external link"),
-        blank=True,
-        max_length=500,
-        help_text=_("Instead of a file: where the document is published elsewhere."),
-    )
-    file_format = models.CharField(_("format"), max_length=5, blank=True, editable=False)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    file_size = models.PositiveBigIntegerField(_("file size"), null=True, editable=False)
-    extracted_text = models.TextField(_("text of the file"), blank=True, editable=False)
-    extraction_status = models.CharField(
-        _("text extraction"),
-        max_length=8,
-        choices=Extraction.choices,
-        default=Extraction.PENDING,
-        editable=False,
-    )
-    # When the file was last handed to a worker, and how many times since it was chosen:
-    # services.versions_requeue_stalled queues a version lost on the way again, a bounded
-    # number of times, so none waits for ever.
-    extraction_queued_at = models.DateTimeField(
-        _("queued for reading"), null=True, blank=True, editable=False
-    )
-    extraction_attempts = models.PositiveSmallIntegerField(
-        _("reading attempts"), default=0, editable=False
-    )
-    # The size of the extracted text in UTF-8, kept apart so that lists can offer "read
-    # as text (N KB)" without reading the text itself.
-    text_bytes = models.PositiveIntegerField(_("size of the text"), default=0, editable=False)
-    # An external link as last checked by services.links (a worker, never a request).
-    link_status = models.CharField(
-        _("link"),
-        max_length=10,
-        choices=LinkStatus.choices,
-        default=LinkStatus.UNCHECKED,
-        editable=False,
-    )
-    link_http_status = models.PositiveSmallIntegerField(
-        _("HTTP status"), null=True, blank=True, editable=False
-    )
-    link_checked_at = models.DateTimeField(_("link checked"), null=True, blank=True, editable=False)
-    link_error = models.CharField(_("link problem"), max_length=200, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("language version")
-        verbose_name_plural = _("language versions")
-        ordering = ["resource", "language"]
-        indexes = [
-            models.Index(fields=["language", "resource"], name="version_language"),
-            # The scheduled re-check reads the links checked longest ago.
-            models.Index(
-                fields=["link_checked_at"],
-                condition=~Q(external_url=""),
-                name="version_link_check",
-            ),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["resource", "language"], name="version_one_per_language"
-            ),
-            models.CheckConstraint(
-                condition=(Q(file="") & ~Q(external_url="")) | (~Q(file="") & Q(external_url="")),
-                name="version_file_xor_link",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.resource} ({self.get_language_display()})"
-
-    def clean(self):
-        if bool(self.file) == bool(self.external_url):
-            raise ValidationError(
-                _("Give either a file or a link to the document elsewhere, not both.")
-                if self.file
-                else _("Upload a file or give a link to the document elsewhere.")
-            )
-
-    @property
-    def format_label(self):
-        """PDF, Word… for a file, or for a link whose server said what it holds."""
-        if self.file_format == WEB_PAGE:
-            return _("Web page")
-        if not self.file_format:
-            return _("Link") if self.external_url else ""
-        return uploads.FORMAT_LABELS.get(self.file_format, self.file_format.upper())
-
-    @property
-    def link_may_be_broken(self):
-        return bool(self.external_url) and self.link_status == self.LinkStatus.BROKEN
-
-    def get_text_url(self):
-        return reverse(
-            "resources:text",
-            kwargs={"slug": self.resource.slug, "language": self.language},
-        )
-
-    def get_download_url(self):
-        return reverse(
-            "resources:download",
-            kwargs={"slug": self.resource.slug, "language": self.language},
-        )
-
-    @property
-    def target_url(self):
-        return self.file.url if self.file else self.external_url
-
-
-def language_name(code):
-    return dict(settings.LANGUAGES).get(code, code)
-
-
-class SearchDocument(models.Model):
-    """Everything a resource can be found by: titles (A), summaries (B) and the text of
-    its files (C), each language with its own configuration.
-
-    Kept apart from the resource, in a narrow table, so that a word found in most of the
-    library is read from a few megabytes of rows rather than from every resource's
-    titles and summaries; the vectors themselves are stored out of line. Besides the GIN
-    index on the vector, migration 0005 makes two on its titles and on its titles and
-    summaries, which rank the matches. Written by services.resources_update_search_vectors
-    only."""
-
-    resource = models.OneToOneField(
-        Resource, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    vector = SearchVectorField()
-
-    class Meta:
-        indexes = [GinIndex(fields=["vector"], name="search_document")]
-
-    def __str__(self):
-        return f"search document of resource {self.resource_id}"
-
-
-class LibraryGeneration(models.Model):
-    """One row whose number moves, by trigger, with every committed change to what the
-    facet index (index.py) holds: see migration 0005. Django never writes it."""
-
-    generation = models.BigIntegerField(default=0)
-
-    def __str__(self):
-        return f"library generation {self.generation}"
