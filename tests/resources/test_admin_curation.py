@@ -7,12 +7,17 @@ import datetime
 import io
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from newsletters.models import Issue
 from resources.csv_io import COLUMNS, pending
 from resources.models import Resource
 from tests.initiatives.factories import InitiativeFactory, PartnerFactory, UserFactory
+from tests.newsletters.factories import IssueFactory, newsletter_editor
 
 from .factories import ResourceFactory, TopicFactory, VersionFactory, resource_curator
 
@@ -146,3 +151,47 @@ def test_the_edit_link_is_for_staff_who_may_edit_only(client):
     # Signed out again: the page kept for readers never carries it.
     client.logout()
     assert edit not in client.get(url).content.decode()
+
+
+def test_a_whitespace_only_resave_of_a_resource_logs_nothing(client):
+    resource = ResourceFactory(summary_en="First line.\nSecond line.")
+    client.force_login(resource_curator())
+    before = LogEntry.objects.count()
+    data = {
+        "title_en": resource.title_en + " ",
+        "slug": resource.slug,
+        "summary_en": "First line.\r\nSecond line.  ",
+        "type": resource.type,
+        "publication_date": "2019-01-01",
+        "publication_precision": resource.publication_precision,
+        "status": resource.status,
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+    }
+    assert client.post(f"{CHANGELIST}{resource.pk}/change/", data).status_code == 302
+    assert LogEntry.objects.count() == before
+
+
+def test_the_list_reads_files_and_languages_in_constant_queries(client, django_assert_num_queries):
+    client.force_login(resource_curator())
+    VersionFactory.create_batch(2)
+    client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as few:
+        client.get(CHANGELIST)
+    VersionFactory.create_batch(5)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(CHANGELIST)
+    assert page.content.decode().count("en: ") == 7
+
+
+def test_a_newsletter_issues_edit_link_is_for_its_editors_only(client):
+    issue = IssueFactory(
+        status=Issue.Status.SENT, started_at=timezone.now(), finished_at=timezone.now()
+    )
+    edit = f'href="/admin/newsletters/issue/{issue.pk}/change/"'
+    url = issue.get_absolute_url()
+    assert edit not in client.get(url).content.decode()
+    client.force_login(newsletter_editor())
+    assert edit in client.get(url).content.decode()
