@@ -2,6 +2,7 @@
 same file kept server-side), export of what the list shows, and a template to start from."""
 
 import io
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,8 @@ from ..models import Resource
 from . import pending
 from .columns import COLUMNS, MAX_BYTES, MAX_ROWS, REQUIRED, SEPARATOR
 from .exporting import export_resources, export_template
+
+logger = logging.getLogger(__name__)
 
 
 class ImportForm(forms.Form):
@@ -99,7 +102,13 @@ class ResourceCSVAdminMixin:
             data = upload.read()
             report = services.resources_import_csv(actor=request.user, data=data, dry_run=dry_run)
             if report.ok and dry_run:
-                pending.keep(request, data, upload.name)
+                try:
+                    pending.keep(request, data, upload.name)
+                except Exception:
+                    # The storage is unreachable (a disk, or a bucket's own errors): the
+                    # check stands, and the page asks for the file again to import it.
+                    logger.exception("A checked CSV file could not be kept")
+                    pending.discard_quietly(request)
             elif report.ok:
                 pending.discard(request)
                 return self._imported(request, report)

@@ -72,6 +72,11 @@ def discard(request) -> None:
         _storage().delete(entry["name"])
 
 
+def discard_quietly(request) -> None:
+    """Forget the kept file without touching the storage (which may be what failed)."""
+    request.session.pop(SESSION_KEY, None)
+
+
 def _sweep(storage) -> None:
     """Delete the files checked more than an hour ago and never imported."""
     try:

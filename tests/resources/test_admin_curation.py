@@ -195,3 +195,17 @@ def test_a_newsletter_issues_edit_link_is_for_its_editors_only(client):
     assert edit not in client.get(url).content.decode()
     client.force_login(newsletter_editor())
     assert edit in client.get(url).content.decode()
+
+
+def test_when_the_file_cannot_be_kept_the_check_still_stands(client, settings, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.PRIVATE_MEDIA_ROOT = blocked  # saving under it fails as a broken disk would
+    client.force_login(resource_curator())
+    response = client.post(IMPORT, {"file": upload(), "_check": "1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose the same file again" in page and "_import_checked" not in page
+    # The file chosen again imports as before.
+    assert client.post(IMPORT, {"file": upload(), "_import": "1"}).status_code == 302
+    assert Resource.objects.count() == 2
