@@ -304,7 +304,7 @@ def search(words, titles=False, lexicon=None):
         ]
         columns += ["NULL"] * (3 - len(reads))
         answer = f", LATERAL ({frequent.SHAPE_SQL.replace('query', 'words.query')}) answer"
-        params = [*params, lexicon.common, lexicon.words]
+        params = [*params, *lexicon.sql_arrays]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
