@@ -39,6 +39,8 @@ def gunicorn(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(DATABASE_URL=database_url(), DB_CONN_MAX_AGE="60", DEBUG="1")
     env.update(ALLOWED_HOSTS="127.0.0.1", RATELIMIT_ENABLED="0")
+    # Every page made for its request: one kept whole in Redis would need no database.
+    env.update(PAGE_CACHE_SECONDS="0")
     log = tmp_path / "gunicorn.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cpaor.wsgi", "--workers", "1"]
