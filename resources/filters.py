@@ -112,10 +112,11 @@ class LibraryFilterSet(django_filters.FilterSet):
 
     @cached_property
     def _matched(self):
-        """(mask of the matches, the query when the lexicon answered it). The query that
-        makes the words lexemes says whether the lexicon knows them all and, if not,
-        matches them; sorted by relevance, it also reads which titles hold the words,
-        unless the facets leave so few resources that their own documents will tell."""
+        """(mask of the matches, _answered). The statement that makes the words lexemes
+        says whether the lexicon can answer and, if not, matches them; sorted by
+        relevance, it also reads which titles hold the words (or, for the lexicon, the
+        missing lexemes' titles and headings), unless the facets leave so few resources
+        that their own documents will tell."""
 
         def read():
             with_titles = self.sort_order == "relevance" and self._facets_let_through() > (

@@ -68,16 +68,22 @@ WHERE statistics.schemaname = current_schema()
   AND element.share >= %s AND element.share < %s AND element.lexeme IS NOT NULL
 """
 # In SQL, for the tsquery `query`: `shaped`, whether its text holds only lexemes, &, |,
-# parentheses and spaces (the grammar parse() below reads) and none of the lexemes of the
-# first list given as a parameter (those too common to read alone), and `unknown`, its
-# lexemes (as the text writes them) not in the second list (the lexicon's), or NULL.
+# parentheses and spaces (the grammar parse() below reads), at least one lexeme of the
+# lexicon (else Postgres answers as cheaply) and none of the first list given as a
+# parameter (those too common to read alone), and `unknown`, its lexemes (as the text
+# writes them) not in the second list (the lexicon's), or NULL.
 _QUOTED = r"'(?:[^']|'')*'"
 SHAPE_SQL = f"""
-    SELECT shape AND NOT coalesce(unknown && %s::text[], false) AS shaped, unknown
+    SELECT shape AND coalesce(cardinality(unknown), 0) < lexemes
+           AND NOT coalesce(unknown && %s::text[], false) AS shaped,
+           unknown
     FROM (
         SELECT numnode(query) > 0
                AND regexp_replace(query::text, '{_QUOTED.replace("'", "''")}', '', 'g')
                    ~ '^[&|() ]*$' AS shape,
+               (SELECT count(DISTINCT lexeme[1])
+                FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
+               ) AS lexemes,
                (SELECT array_agg(DISTINCT lexeme[1])
                 FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
                 WHERE lexeme[1] <> ALL(%s::text[])) AS unknown
