@@ -306,11 +306,13 @@ def search(words, titles=False, lexicon=None):
         columns += ["NULL"] * (3 - len(reads))
         answer = f", LATERAL ({frequent.SHAPE_SQL.replace('query', 'words.query')}) answer"
         params = [*params, *lexicon.sql_arrays]
+    # OFFSET 0 keeps the words' query a subquery made once: pulled up, each mention of
+    # words.query would make it again, four configurations each time.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT words.query::text, {", ".join(columns)}
-            FROM (SELECT {sql} AS query) words{answer}
+            FROM (SELECT {sql} AS query OFFSET 0) words{answer}
             """,
             params,
         )
