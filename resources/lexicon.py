@@ -6,11 +6,12 @@ of the page's 50 at 100,000 resources, and ten times that at a million. A rare w
 a few rows. So the lexemes found in more than FREQUENT of the documents (Postgres's own
 statistics of the search vectors name them: pg_stats.most_common_elems) are read once,
 each as three bitmaps over resource ids (the documents holding it, those whose titles
-do, those whose titles or summaries do), and a search made only of those lexemes, joined
-by AND and OR, is answered by combining bitmaps: the matches and both tiers of relevance,
-without reading a document. Any other search (a rare lexeme, a phrase, a negation, a
-prefix) is answered by Postgres as before; the query that turns the words into lexemes
-says which, in the same statement (filters.search).
+do, those whose titles or summaries do), and a search of lexemes joined by AND and OR,
+one of them at least in the lexicon, is answered by combining bitmaps: the matches and
+both tiers of relevance, its other lexemes (rare: no common one, COMMON) read alone from
+Postgres. Any other search (a phrase, a negation, a prefix, a common lexeme the lexicon
+lacks, none it holds) is answered by Postgres as before; the statement that turns the
+words into lexemes says which (filters.search).
 
 The bitmaps follow the search documents: migration 0010's triggers move a second
 generation (LibraryGeneration id 2) with every committed change to a vector, read in
@@ -153,12 +154,6 @@ def array_literal(values):
     return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
 
 
-def lexemes(tree):
-    if tree[0] == "lexeme":
-        return {tree[1]}
-    return set().union(*(lexemes(part) for part in tree[1]))
-
-
 @dataclass
 class Lexicon:
     searched: int  # the search documents' generation it was read at
@@ -176,9 +171,6 @@ class Lexicon:
         Postgres in one call, where a list of a thousand strings would be an ARRAY[...]
         of a thousand constants to plan with every search (10 ms)."""
         return tuple(array_literal(lexemes) for lexemes in (self.common, self.words))
-
-    def answers(self, tree):
-        return tree is not None and lexemes(tree) <= self.bitmaps.keys()
 
     def _bits(self, tree, which, more):
         if tree[0] == "lexeme":
@@ -220,7 +212,8 @@ def _read(searched):
     for lexeme, *found in rows:
         bits = np.zeros((3, size), dtype=bool)
         for which, ids in enumerate(found):
-            bits[which, np.frombuffer(ids or b"", dtype=">i8")] = True
+            ids = np.frombuffer(ids or b"", dtype=">i8")
+            bits[which, ids[ids < size]] = True  # a newer one moved the generation
         bitmaps[lexeme] = np.packbits(bits, axis=1)
     return Lexicon(searched, bitmaps, size, common)
 
