@@ -1,12 +1,15 @@
-"""Staff's days in admin, in a real browser: a reviewer reading the admin in Arabic
-(right to left) decides from the application's own page; a newsletter editor's subject,
-typed and not saved, reaches the test copies a real worker sends to a real SMTP server,
-and a schedule taken back to a draft is sent later, once to each reader."""
+"""Staff's days in admin, in a real browser, in English and in the Arabic (right to left)
+admin: a reviewer decides from the application's own page; a newsletter editor's
+subject, typed and not saved, reaches the test copies a real worker sends to a real SMTP
+server, and a schedule taken back to a draft is sent later, once to each reader.
+
+Buttons and links are found by their names in the admin's language, from the same
+catalogues the pages use."""
 
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from members import services as members
@@ -23,22 +26,60 @@ from tests.newsletters.factories import (
     subscribe,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.parametrize("language", ["en", "ar"]),
+]
+
+DIRECTION = {"en": "ltr", "ar": "rtl"}
 
 
-def log_in(page, path):
+@pytest.fixture
+def admin_page(browser, live_server, language):
+    """A page whose browser asks for the admin in `language` (the admin follows
+    Accept-Language)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1200, "height": 900},
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def words(language, message, **values):
+    with translation.override(language):
+        text = translation.gettext(message)
+    return text % values if values else text
+
+
+def log_in(page, path, language):
     # A superuser: the staff groups made by migrations are gone once an earlier
     # transactional test of this process has emptied the tables.
     staff = UserFactory(is_staff=True, is_superuser=True, email="staff@example.org")
     page.goto(f"/admin/login/?next={path}")
     page.fill("#id_username", staff.username)
     page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
+    page.get_by_role("button", name=words(language, "Log in"), exact=True).click()
     page.wait_for_url(f"**{path}")
+    html = page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (
+        language,
+        DIRECTION[language],
+    )
     return staff
 
 
-def test_a_reviewer_in_arabic_decides_from_the_application_page(browser, live_server):
+WELCOME = {"en": "Welcome to the network.", "ar": "أهلاً بكم في الشبكة."}
+
+
+def test_a_reviewer_decides_from_the_application_page(admin_page, language):
+    page = admin_page
     application = ApplicationFactory(org_name="Aman Network")
     applicant = application.applicant
     members.application_submit(application=application, actor=applicant)
@@ -48,33 +89,26 @@ def test_a_reviewer_in_arabic_decides_from_the_application_page(browser, live_se
     members.application_answer(
         application=application, actor=applicant, answer="Attached, with our thanks."
     )
-    context = browser.new_context(
-        base_url=live_server.url, locale="ar", extra_http_headers={"Accept-Language": "ar"}
+    change = f"/admin/members/application/{application.pk}/change/"
+    log_in(page, change, language)
+    assert "Aman Network" in page.title()
+    expect(page.locator("#answer-received")).to_contain_text("Attached, with our thanks.")
+    assert page.locator("input[name=_save]").count() == 0
+
+    decide = page.get_by_role("group", name=words(language, "Decide"))
+    decide.get_by_role("button", name=words(language, "Approve…"), exact=True).click()
+    expect(page.locator(".directory-notice")).to_be_visible()
+    page.fill("#id_message", WELCOME[language])
+    page.get_by_role("button", name=words(language, "Approve"), exact=True).click()
+
+    page.wait_for_url(f"**{change}")
+    expect(page.locator(".messagelist")).to_contain_text(
+        words(language, "%(count)d application(s) approved.", count=1)
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        change = f"/admin/members/application/{application.pk}/change/"
-        log_in(page, change)
-        assert page.locator("html").get_attribute("dir") == "rtl"
-        assert page.locator("html").get_attribute("lang") == "ar"
-        assert "Aman Network" in page.title()
-        expect(page.locator("#answer-received")).to_contain_text("Attached, with our thanks.")
-        assert page.locator("input[name=_save]").count() == 0
-
-        page.locator(f"button[formaction$='/{application.pk}/decide/approve/']").click()
-        expect(page.locator(".directory-notice")).to_be_visible()
-        page.fill("#id_message", "أهلاً بكم في الشبكة.")
-        page.locator("input[type=submit].default").click()
-
-        page.wait_for_url(f"**{change}")
-        expect(page.locator(".messagelist")).to_be_visible()
-        assert page.locator("button[formaction*='/decide/']").count() == 0
-        application.refresh_from_db()
-        assert application.status == "approved"
-        assert application.events.last().note == "أهلاً بكم في الشبكة."
-    finally:
-        context.close()
+    assert page.locator("button[formaction*='/decide/']").count() == 0
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.events.last().note == WELCOME[language]
 
 
 def copies_to(mail_sink, address, subject):
@@ -86,25 +120,36 @@ def copies_to(mail_sink, address, subject):
 
 
 def test_an_editors_unsaved_subject_reaches_the_test_and_an_unscheduled_issue_goes_once(
-    page, sink, worker
+    admin_page, language, sink, worker
 ):
+    page = admin_page
     newsletter = NewsletterListFactory(name_en="Global", language="en")
     readers = [subscribe(SubscriberFactory(), newsletter) for _ in range(2)]
     issue = IssueFactory(newsletter=newsletter, subject="May news", body="**News**")
     change = f"/admin/newsletters/issue/{issue.pk}/change/"
-    log_in(page, change)
+    log_in(page, change, language)
+    sure = page.get_by_role("button", name=words(language, "Yes, I am sure"), exact=True)
 
     # The subject typed, not saved: the button at the top saves it, then asks where to.
     page.fill("#id_subject", "June news")
-    page.get_by_role("group", name="Try the issue").get_by_role(
-        "button", name="Save and send a test…"
+    page.get_by_role("group", name=words(language, "Try the issue")).get_by_role(
+        "button", name=words(language, "Save and send a test…"), exact=True
     ).click()
     page.wait_for_url(f"**/admin/newsletters/issue/{issue.pk}/test/")
-    expect(page.locator(".messagelist")).to_contain_text("Saved.")
-    page.fill("#id_addresses", "staff@example.org\ncolleague@example.org")
-    page.get_by_role("button", name="Yes, I am sure").click()
-    expect(page.locator(".messagelist")).to_contain_text("Test copies are on their way")
-    for address in ("staff@example.org", "colleague@example.org"):
+    expect(page.locator(".messagelist")).to_contain_text(
+        words(language, "Saved. The test copy will be the saved issue.")
+    )
+    addresses = ["staff@example.org", "colleague@example.org"]
+    page.fill("#id_addresses", "\n".join(addresses))
+    sure.click()
+    with translation.override(language):
+        on_their_way = translation.ngettext(
+            "A test copy is on its way to %(emails)s.",
+            "Test copies are on their way to %(emails)s.",
+            len(addresses),
+        ) % {"emails": ", ".join(addresses)}
+    expect(page.locator(".messagelist")).to_contain_text(on_their_way)
+    for address in addresses:
         wait_until(
             lambda address=address: copies_to(sink, address, "[TEST] June news"),
             f"the test copy to {address}",
@@ -115,11 +160,16 @@ def test_an_editors_unsaved_subject_reaches_the_test_and_an_unscheduled_issue_go
     page.goto(f"/admin/newsletters/issue/{issue.pk}/schedule/")
     when = timezone.localtime(timezone.now() + datetime.timedelta(days=1))
     page.fill("#id_when", when.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Yes, I am sure").click()
-    expect(page.locator(".messagelist")).to_contain_text("Scheduled for")
-    page.locator(".object-tools").get_by_role("link", name="Unschedule").click()
-    page.get_by_role("button", name="Yes, I am sure").click()
-    expect(page.locator(".messagelist")).to_contain_text("Back to a draft")
+    sure.click()
+    scheduled_for = words(language, "Scheduled for %(when)s.").split("%(when)s")[0].strip()
+    expect(page.locator(".messagelist")).to_contain_text(scheduled_for)
+    page.locator(".object-tools").get_by_role(
+        "link", name=words(language, "Unschedule"), exact=True
+    ).click()
+    sure.click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        words(language, "Back to a draft: nothing is sent until you schedule it or send it.")
+    )
     newsletters.newsletters_watchdog()
     issue.refresh_from_db()
     assert (issue.status, issue.scheduled_at) == (Issue.Status.DRAFT, None)
