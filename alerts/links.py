@@ -7,12 +7,17 @@ the newsletters' manage token (newsletters.links) with the alert in the path, as
 newsletter's one-click link names its list: the token says whose, the path which one.
 """
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
-from newsletters.links import LinkError, absolute, manage_token, read_manage_token
+from newsletters.links import (
+    LinkError,
+    absolute,
+    manage_token,
+    read_expiring,
+    read_manage_token,
+)
 
 CONFIRM_SALT = "alerts.confirm"
 SEARCH, WATCH = "search", "watch"
@@ -35,14 +40,7 @@ def confirm_token(subscriber, kind, pk):
 def read_confirm_token(token):
     """(subscriber id, subscriber token, kind, alert id); LinkError when forged, expired
     or not ours."""
-    try:
-        payload = signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(
-            token, max_age=settings.NEWSLETTER_CONFIRM_MAX_AGE
-        )
-    except signing.SignatureExpired as error:
-        raise LinkError(expired=True) from error
-    except (signing.BadSignature, ValueError) as error:
-        raise LinkError() from error
+    payload = read_expiring(token, salt=CONFIRM_SALT)
     try:
         kind = str(payload["t"])
         if kind not in (SEARCH, WATCH):

@@ -27,16 +27,22 @@ def confirm_token(subscriber, list_ids):
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign_object(payload, compress=True)
 
 
-def read_confirm_token(token):
-    """(subscriber id, subscriber token, list ids) of a confirmation link."""
+def read_expiring(token, *, salt):
+    """The payload of a confirmation link signed with salt; LinkError when it is forged
+    or older than NEWSLETTER_CONFIRM_MAX_AGE."""
     try:
-        payload = signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(
+        return signing.TimestampSigner(salt=salt).unsign_object(
             token, max_age=settings.NEWSLETTER_CONFIRM_MAX_AGE
         )
     except signing.SignatureExpired as error:
         raise LinkError(expired=True) from error
     except (signing.BadSignature, ValueError) as error:
         raise LinkError() from error
+
+
+def read_confirm_token(token):
+    """(subscriber id, subscriber token, list ids) of a confirmation link."""
+    payload = read_expiring(token, salt=CONFIRM_SALT)
     try:
         return int(payload["s"]), str(payload["k"]), [int(pk) for pk in payload["l"]]
     except (KeyError, TypeError, ValueError) as error:

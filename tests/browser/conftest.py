@@ -46,3 +46,19 @@ def phone_page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def admin_page(browser, live_server, language):
+    """A page whose browser asks for the admin in the test's `language` (the admin
+    follows Accept-Language)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1200, "height": 900},
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -9,12 +9,12 @@ pages use (Django's own for the admin's buttons)."""
 import re
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import expect
 
 from initiatives.models import Initiative
 from resources.models import Resource
-from tests.initiatives.factories import InitiativeFactory, UserFactory
+from tests.browser.admin import log_in, words
+from tests.initiatives.factories import InitiativeFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +22,6 @@ pytestmark = [
     pytest.mark.parametrize("language", ["en", "ar"]),
 ]
 
-DIRECTION = {"en": "ltr", "ar": "rtl"}
 TITLES = {"en": "Kinship care in emergencies", "ar": "الرعاية الأسرية في الطوارئ"}
 CSV = f"slug,title_en,title_ar,type\nkinship-care,{TITLES['en']},{TITLES['ar']},guidance\n"
 
@@ -30,42 +29,10 @@ CSV = f"slug,title_en,title_ar,type\nkinship-care,{TITLES['en']},{TITLES['ar']},
 INITIATIVES = re.compile(r".*/admin/initiatives/initiative/(#.*)?$")
 
 
-@pytest.fixture
-def admin_page(browser, live_server, language, settings, tmp_path):
-    """A page whose browser asks for the admin in `language` (the admin follows
-    Accept-Language); uploads kept in this test's own directory."""
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Checked CSV files kept in this test's own directory."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def words(language, message):
-    with translation.override(language):
-        return translation.gettext(message)
-
-
-def log_in(page, path, language):
-    # A superuser: the groups made by migrations are gone once an earlier test of this
-    # process has emptied the tables (tests/browser/test_newsletter_compose.py).
-    user = UserFactory(is_staff=True, is_superuser=True)
-    page.goto(f"/admin/login/?next={path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "a-long-test-password")
-    page.get_by_role("button", name=words(language, "Log in"), exact=True).click()
-    page.wait_for_url(f"**{path}")
-    html = page.locator("html")
-    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (
-        language,
-        DIRECTION[language],
-    )
 
 
 def test_a_curator_imports_a_checked_csv_without_choosing_it_again(admin_page, language):

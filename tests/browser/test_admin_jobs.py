@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from members import services as members
 from newsletters import services as newsletters
 from newsletters.models import Delivery, Issue
-from tests.initiatives.factories import UserFactory
+from tests.browser.admin import log_in, words
 from tests.integration.outbox_worker import *  # noqa: F403 - the fixtures
 from tests.integration.outbox_worker import wait_until
 from tests.members.factories import ApplicationFactory
@@ -33,47 +33,6 @@ pytestmark = [
     pytest.mark.parametrize("language", ["en", "ar"]),
 ]
 
-DIRECTION = {"en": "ltr", "ar": "rtl"}
-
-
-@pytest.fixture
-def admin_page(browser, live_server, language):
-    """A page whose browser asks for the admin in `language` (the admin follows
-    Accept-Language)."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def words(language, message, **values):
-    with translation.override(language):
-        text = translation.gettext(message)
-    return text % values if values else text
-
-
-def log_in(page, path, language):
-    # A superuser: the staff groups made by migrations are gone once an earlier
-    # transactional test of this process has emptied the tables.
-    staff = UserFactory(is_staff=True, is_superuser=True, email="staff@example.org")
-    page.goto(f"/admin/login/?next={path}")
-    page.fill("#id_username", staff.username)
-    page.fill("#id_password", "a-long-test-password")
-    page.get_by_role("button", name=words(language, "Log in"), exact=True).click()
-    page.wait_for_url(f"**{path}")
-    html = page.locator("html")
-    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (
-        language,
-        DIRECTION[language],
-    )
-    return staff
-
 
 WELCOME = {"en": "Welcome to the network.", "ar": "أهلاً بكم في الشبكة."}
 
@@ -90,7 +49,7 @@ def test_a_reviewer_decides_from_the_application_page(admin_page, language):
         application=application, actor=applicant, answer="Attached, with our thanks."
     )
     change = f"/admin/members/application/{application.pk}/change/"
-    log_in(page, change, language)
+    log_in(page, change, language, email="staff@example.org")
     assert "Aman Network" in page.title()
     expect(page.locator("#answer-received")).to_contain_text("Attached, with our thanks.")
     assert page.locator("input[name=_save]").count() == 0
@@ -127,7 +86,7 @@ def test_an_editors_unsaved_subject_reaches_the_test_and_an_unscheduled_issue_go
     readers = [subscribe(SubscriberFactory(), newsletter) for _ in range(2)]
     issue = IssueFactory(newsletter=newsletter, subject="May news", body="**News**")
     change = f"/admin/newsletters/issue/{issue.pk}/change/"
-    log_in(page, change, language)
+    log_in(page, change, language, email="staff@example.org")
     sure = page.get_by_role("button", name=words(language, "Yes, I am sure"), exact=True)
 
     # The subject typed, not saved: the button at the top saves it, then asks where to.
