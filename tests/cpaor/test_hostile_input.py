@@ -271,6 +271,41 @@ def test_password_reset(client, django_capture_on_commit_callbacks, field, value
     emails_parse()
 
 
+# Library alerts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "value"), cases(["email", "frequency", "query"]))
+def test_search_alert(client, django_capture_on_commit_callbacks, field, value):
+    from alerts.models import SearchAlert
+
+    data = {"email": "reader@example.org", "frequency": "weekly", "query": "q=protection"}
+    data[field] = value
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/alerts/new/", data)
+    if answered(response):
+        assert SearchAlert.objects.count() == 1
+    else:
+        assert not SearchAlert.objects.exists()
+    emails_parse()
+
+
+@pytest.mark.parametrize(("field", "value"), cases(["email", "language"]))
+def test_language_watch(client, django_capture_on_commit_callbacks, field, value):
+    from alerts.models import LanguageWatch
+    from tests.resources.factories import ResourceFactory, VersionFactory
+
+    resource = ResourceFactory(status="published")
+    VersionFactory(resource=resource, language="en")
+    data = {"email": "reader@example.org", "language": "fr", field: value}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/alerts/resource/{resource.pk}/", data)
+    if answered(response):
+        assert LanguageWatch.objects.count() == 1
+    else:
+        assert not LanguageWatch.objects.exists()
+    emails_parse()
+
+
 # Searching and reading ------------------------------------------------------------------
 
 
@@ -284,6 +319,19 @@ def test_password_reset(client, django_capture_on_commit_callbacks, field, value
 )
 def test_query_strings(client, path, parameter, value):
     answered(client.get(path, {parameter: value}))
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+@pytest.mark.parametrize(
+    "parameter", ["q", "topic", "type", "language", "lang", "cursor", "page_size", "year"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/resources/", "/api/v1/newsletters/issues/"])
+def test_api_query_strings(client, path, parameter, value):
+    """The API answers JSON: a 4xx with a message naming what is wrong, or a 200."""
+    response = client.get(path, {parameter: value})
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 400:
+        assert response.json()
 
 
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
