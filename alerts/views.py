@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from common.languages import current_language
 from common.ratelimit import ratelimit
 from newsletters.links import manage_token
+from newsletters.services import subscriber_from_manage_token
 from resources.models import Resource
 
 from . import links, searches, services
@@ -145,7 +146,7 @@ def unsubscribe(request, token, kind, pk):
     if kind not in MODELS:
         return link_error(request, links.LinkError())
     try:
-        subscriber = services.subscriber_from_token(token)
+        subscriber = subscriber_from_manage_token(token)
     except links.LinkError as error:
         return link_error(request, error)
     row = MODELS[kind].objects.filter(pk=pk, subscriber=subscriber).first()

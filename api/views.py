@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from initiatives.models import Initiative, Partner, Region, Theme
+from initiatives.models import Initiative, Partner, Region
 from newsletters.models import Issue, NewsletterList
 from resources.facets import FACETS, Flag, Terms, Year
 from resources.filters import ResourceFilter
@@ -193,17 +193,7 @@ class ResourceDetail(ReadOnlyView, generics.RetrieveAPIView):
 
 def initiative_queryset():
     return (
-        Initiative.objects.published()
-        .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.by_name()),
-            Prefetch("regions", queryset=Region.objects.by_name()),
-            "countries",
-            Prefetch("partners", queryset=Partner.objects.order_by("name")),
-            "objectives",
-            "milestones",
-            "contacts",
-        )
-        .order_by("-is_featured", "order", "pk")
+        Initiative.objects.published().with_page_details().order_by("-is_featured", "order", "pk")
     )
 
 

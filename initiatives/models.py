@@ -117,6 +117,18 @@ class InitiativeQuerySet(models.QuerySet):
     def featured(self):
         return self.published().filter(is_featured=True).ordered()
 
+    def with_page_details(self):
+        """With what an initiative's page and its API record show, a query each."""
+        return self.prefetch_related(
+            models.Prefetch("themes", queryset=Theme.objects.by_name()),
+            models.Prefetch("regions", queryset=Region.objects.by_name()),
+            "countries",
+            models.Prefetch("partners", queryset=Partner.objects.order_by("name")),
+            "objectives",
+            "milestones",
+            "contacts",
+        )
+
 
 class Initiative(models.Model):
     class Status(models.TextChoices):

@@ -8,7 +8,7 @@ from common.pagecache import same_origin_post
 from common.ratelimit import ratelimit
 
 from .filters import InitiativeFilter
-from .models import Initiative, Partner, Region, Theme
+from .models import Initiative, Region, Theme
 
 FILTER_NAMES = ("theme", "region", "status")
 
@@ -71,15 +71,7 @@ def objective_tree(objectives):
 
 def initiative_detail(request, slug):
     initiative = get_object_or_404(
-        Initiative.objects.visible_to(request.user).prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.by_name()),
-            Prefetch("regions", queryset=Region.objects.by_name()),
-            "countries",
-            Prefetch("partners", queryset=Partner.objects.order_by("name")),
-            "objectives",
-            "milestones",
-            "contacts",
-        ),
+        Initiative.objects.visible_to(request.user).with_page_details(),
         slug=slug,
     )
     theme_ids = [theme.pk for theme in initiative.themes.all()]

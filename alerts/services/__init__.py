@@ -18,7 +18,6 @@ from .requests import (
     search_alert_confirm,
     search_alert_request,
     search_alert_unsubscribe,
-    subscriber_from_token,
 )
 from .sending import (
     alerts_daily,
@@ -43,5 +42,4 @@ __all__ = [
     "search_alert_confirm",
     "search_alert_request",
     "search_alert_unsubscribe",
-    "subscriber_from_token",
 ]

@@ -123,15 +123,6 @@ def language_watch_confirm(*, token: str) -> LanguageWatch:
     return watch
 
 
-def subscriber_from_token(token: str) -> Subscriber:
-    """The reader a leave link is for (the newsletters' manage token); LinkError if none."""
-    subscriber_id, secret = links.read_manage_token(token)
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or not hmac.compare_digest(subscriber.token, secret):
-        raise links.LinkError()
-    return subscriber
-
-
 def _forget(model, subscriber_id, pk, actor, what):
     row = model.objects.select_for_update().filter(pk=pk, subscriber_id=subscriber_id).first()
     if row is None:
