@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutboundEmail
+from .queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +48,10 @@ def _error_text(error):
 
 def _enqueue(email_id):
     """Queue the row's task. With the broker unreachable the row stays queued, and the
-    sweep queues it once the broker is back: the action that wrote it has succeeded and
-    must not answer 500 for a message that is safe in the database."""
-    from celery import current_app as app
-
+    sweep queues it once the broker is back."""
     from .tasks import send_email
 
-    try:
-        # Through CELERY_BROKER_URL explicitly, like the newsletters' chunks: a test can
-        # point this process at a broker of its own without touching the app's pools.
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            send_email.apply_async(args=[email_id], connection=connection)
-    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
-        logger.warning("e-mail %s waits for the outbox sweep: %r", email_id, error)
+    enqueue(send_email, args=[email_id], later="the outbox sweep")
 
 
 def email_queue(*, to, subject, body, html=None, headers=None, context=None):

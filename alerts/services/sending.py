@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from common import outbox
+from common.queueing import enqueue
 from newsletters.models import Subscriber
 from resources.models import Resource, ResourceVersion
 
@@ -55,15 +56,9 @@ def due_alert_ids(now: datetime) -> list[int]:
 
 def _enqueue(digest_id):
     """Queue the row's task; without a broker the next daily run queues it."""
-    from celery import current_app as app
-
     from ..tasks import send_digest
 
-    try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            send_digest.apply_async(args=[digest_id], connection=connection)
-    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
-        logger.warning("alert digest %s waits for the next run: %r", digest_id, error)
+    enqueue(send_digest, args=[digest_id], later="the next daily run")
 
 
 def digest_plan(*, alert_id: int, now: datetime) -> Digest | None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from common import audit, outbox
 from common.pagecache import public_pages_changed
+from common.queueing import enqueue
 
 from .. import mail
 from ..models import Delivery, Issue, Subscriber, Subscription
@@ -53,24 +54,17 @@ def _record(issue, action, actor, detail=""):
 
 
 def enqueue_chunks(issue_id, count=None):
-    """Nudge workers to send issue_id. Goes through CELERY_BROKER_URL explicitly, so a
-    test can point this process and its worker at a broker of their own."""
-    from celery import current_app as app
-
+    """Nudge workers to send issue_id. The rows hold the issue's state: without a broker,
+    the watchdog nudges it once the broker is back."""
     from ..tasks import send_chunk
 
-    count = count or settings.NEWSLETTER_PARALLEL_CHUNKS
-    try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            for _ in range(count):
-                send_chunk.apply_async(
-                    args=[issue_id], queue=settings.NEWSLETTER_QUEUE, connection=connection
-                )
-    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
-        # The rows hold the issue's state; the watchdog nudges it once the broker is back.
-        logger.warning(
-            "issue %s waits for the watchdog: %r", issue_id, error, extra={"issue_id": issue_id}
-        )
+    enqueue(
+        send_chunk,
+        args=[issue_id],
+        queue=settings.NEWSLETTER_QUEUE,
+        times=count or settings.NEWSLETTER_PARALLEL_CHUNKS,
+        later="the watchdog",
+    )
 
 
 def _create_rows(issue) -> int:
