@@ -29,3 +29,15 @@ def enqueue(task, *, args=(), queue=None, times=1, later="") -> bool:
         logger.warning("%s %s waits for %s: %r", task.name, list(args), later, error)
         return False
     return True
+
+
+def delay(task, *args, later) -> bool:
+    """task.delay(*args) through the app's own broker; False, logged with `later`, when
+    the broker cannot take it (a callback after commit must not turn a saved change
+    into a 500)."""
+    try:
+        task.delay(*args)
+    except Exception as error:  # noqa: BLE001 - kombu raises several kinds; all mean "later"
+        logger.warning("%s %s waits for %s: %r", task.name, list(args), later, error)
+        return False
+    return True

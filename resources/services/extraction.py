@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from common import uploads
 from common.pagecache import public_pages_changed
+from common.queueing import delay
 
 from ..models import ResourceVersion
 from .links import versions_check_links_after_commit
@@ -31,7 +32,7 @@ EXTRACTION_MAX_ATTEMPTS = 3
 def _enqueue_extraction(version_id):
     from ..tasks import extract_version_text
 
-    extract_version_text.delay(version_id)
+    delay(extract_version_text, version_id, later="the stalled-extraction sweep")
 
 
 def _enqueue_after_commit(version_ids):

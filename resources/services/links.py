@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from common import uploads
+from common.queueing import delay
 
 from ..models import WEB_PAGE, Resource, ResourceVersion
 
@@ -172,7 +173,7 @@ def check_url(url: str) -> LinkCheck:
 def _enqueue(version_id: int, checked_before: str | None) -> None:
     from ..tasks import check_version_link
 
-    check_version_link.delay(version_id, checked_before)
+    delay(check_version_link, version_id, checked_before, later="the hourly re-check")
 
 
 def versions_check_links_after_commit(

@@ -150,3 +150,33 @@ def test_an_unreachable_redis_is_left_alone_for_a_few_seconds(settings, monkeypa
 
 def test_the_limits_let_every_request_through_while_redis_is_down(redis_down):
     assert [hit("subscribe-test", "203.0.113.2", "1/h") for _ in range(3)] == [0, 0, 0]
+
+
+def test_a_resource_saved_while_the_broker_is_down_is_kept_its_link_checked_later(
+    django_capture_on_commit_callbacks, caplog
+):
+    """The link check is queued after commit: a broker that cannot take it must not turn
+    the curator's saved change into a 500; the hourly re-check picks the link up."""
+    from cpaor.celery import app
+    from resources import services
+    from tests.celery_app import use_broker
+    from tests.resources.factories import ResourceFactory
+
+    resource = ResourceFactory()
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    use_broker(CLOSED)
+    app.conf.task_always_eager = False
+    try:
+        with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+            services.resource_update(
+                actor=None,
+                resource_id=resource.pk,
+                links=[services.Link("fr", "https://example.org/fr.pdf")],
+            )
+    finally:
+        use_broker(saved[0])
+        app.conf.task_always_eager = saved[1]
+    version = resource.versions.get()
+    assert version.external_url == "https://example.org/fr.pdf"
+    assert version.link_checked_at is None
+    assert "waits for the hourly re-check" in caplog.text
