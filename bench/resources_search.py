@@ -61,6 +61,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
+    import cpaor.wsgi  # noqa: F401  the web process's start: its start-up objects frozen
     from resources.models import Resource
 
     if not args.keep:

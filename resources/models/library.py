@@ -7,7 +7,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Left, NullIf
+from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +25,9 @@ from initiatives.models import (
 from ..search import (
     MARK_START,
     MARK_STOP,
+    PREFIXED_LANGUAGES,
     SEARCH_CONFIGS,
-    SNIPPET_TEXT_CHARS,
+    Passage,
     search_query,
     weighted,
 )
@@ -88,7 +89,7 @@ class ResourceQuerySet(models.QuerySet):
             Value(" … "),
             summary,
             NullIf(
-                Left(file_text, SNIPPET_TEXT_CHARS),
+                Passage(file_text, query, whole_words=lang not in PREFIXED_LANGUAGES),
                 Value(""),
                 output_field=models.TextField(),
             ),

@@ -70,6 +70,46 @@ def test_a_snippet_shows_the_passage_of_the_file_that_matches():
     assert f"{MARK_START}Reunification" in result.snippet
 
 
+def snippet_of_file(text, words, language="en", version_language="en"):
+    version = VersionFactory(resource__summary_en="A summary.", language=version_language)
+    version.extracted_text = text
+    version.save()
+    resource_update_search_vector(version.resource_id)
+    (result,) = Resource.objects.search(words, language)
+    return result.snippet
+
+
+def test_a_snippet_finds_its_passage_deep_in_a_long_file():
+    snippet = snippet_of_file(
+        "Chapter one. " * 1_000 + "Reunification of separated children. " + "Annex. " * 500,
+        "reunification",
+    )
+    assert f"{MARK_START}Reunification" in snippet
+    assert len(snippet) < 800  # a passage, not the pages before it
+
+
+def test_a_snippet_passage_is_found_whatever_the_accents_and_prefixes():
+    french = snippet_of_file(
+        "Introduction générale. " * 300 + "Évaluation des besoins des enfants. ",
+        "evaluation",
+        "fr",
+        "fr",
+    )
+    assert f"{MARK_START}Évaluation" in french
+    arabic = snippet_of_file(
+        "مقدمة عامة. " * 800 + "إدارة الحالات للأطفال. ", "الحالات", "ar", "ar"
+    )
+    assert f"{MARK_START}الحالات" in arabic
+
+
+def test_a_word_inside_another_does_not_move_the_passage():
+    # "cas" starts no word before "cas sensibles": "occasion" and "décasyllabe" hold it.
+    snippet = snippet_of_file(
+        "occasion décasyllabe " * 300 + "Les cas sensibles. " + "fin " * 300, "cas", "fr", "fr"
+    )
+    assert f"{MARK_START}cas" in snippet
+
+
 def test_a_snippet_has_no_dangling_separator_without_file_text():
     ResourceFactory(summary_en="Guidance on reunification.")
     (result,) = Resource.objects.search("reunification", "en")
