@@ -28,6 +28,8 @@ from functools import cached_property
 import numpy as np
 from django.db import connection
 
+from .search import LEXEME_SQL
+
 # Lexemes in at least this share of the search documents are kept (167 of them in the
 # benchmark's library, 6 MB at 100,000 resources): a rarer lexeme costs Postgres under
 # 8 ms at 100,000 resources.
@@ -83,10 +85,10 @@ SHAPE_SQL = f"""
                AND regexp_replace(query::text, '{_QUOTED.replace("'", "''")}', '', 'g')
                    ~ '^[&|() ]*$' AS shape,
                (SELECT count(DISTINCT lexeme[1])
-                FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
+                FROM regexp_matches(query::text, {LEXEME_SQL}, 'g') lexeme
                ) AS lexemes,
                (SELECT array_agg(DISTINCT lexeme[1])
-                FROM regexp_matches(query::text, '''((?:[^'']|'''')*)''', 'g') lexeme
+                FROM regexp_matches(query::text, {LEXEME_SQL}, 'g') lexeme
                 WHERE lexeme[1] <> ALL(%s::text[])) AS unknown
     ) lexemes
 """

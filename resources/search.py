@@ -53,6 +53,9 @@ def search_query(q):
     return query
 
 
+# A lexeme in a tsquery's text, quoted as Postgres writes it ('it''s'): an SQL string
+# literal of a regular expression capturing the lexeme as written.
+LEXEME_SQL = r"""'''((?:[^'']|'''')*)'''"""
 # Where in passage.text the first word starting with a lexeme of the query is (0: none).
 # Every character of a lexeme but letters and digits is escaped: it is matched as written.
 PASSAGE_WORD_SQL = r"""regexp_instr(
@@ -61,7 +64,7 @@ PASSAGE_WORD_SQL = r"""regexp_instr(
         SELECT '{start}(' || string_agg(
             DISTINCT regexp_replace(lexeme[1], '([^[:alnum:]])', '\\\1', 'g'), '|'
         ) || ')'
-        FROM regexp_matches(({query})::text, '''((?:[^'']|'''')*)''', 'g') lexeme
+        FROM regexp_matches(({query})::text, {lexeme}, 'g') lexeme
     )
 )"""
 
@@ -91,14 +94,16 @@ class Passage(models.Expression):
             chars=SNIPPET_TEXT_CHARS,
             start=r"\m" if self.whole_words else "",
             query=query_sql,
+            lexeme=LEXEME_SQL,
         )
+        # OFFSET 0: the text is read once, not once for each of its two mentions.
         sql = f"""(
             SELECT substr(
                 passage.text,
                 greatest(1, coalesce(nullif({found}, 0), 1) - {SNIPPET_LEAD}),
                 {SNIPPET_PASSAGE}
             )
-            FROM (SELECT {text_sql} AS text) passage
+            FROM (SELECT {text_sql} AS text OFFSET 0) passage
         )"""
         return sql, [*query_params, *text_params]
 
