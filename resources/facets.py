@@ -268,18 +268,31 @@ class Terms(Linked):
             return [term.pk for term in values[self.name]]
         return None
 
+    def ordered_terms(self, index):
+        """The facet's terms in its order, read once per generation of the index."""
+        return index.terms(self.name, lambda: self.terms().order_by(*self.order))
+
     def options(self, index):
         return [
-            (term.slug, getattr(term, self.title), term.pk)
-            for term in index.terms(self.name, lambda: self.terms().order_by(*self.order))
+            (term.slug, getattr(term, self.title), term.pk) for term in self.ordered_terms(index)
+        ]
+
+    def filed(self, index, positions):
+        """For each of positions, the terms it is filed under, in the facet's order: from
+        the index, without a query (a result's topics on the list page)."""
+        terms = self.ordered_terms(index)
+        return [
+            [term for term in terms if term.pk in keys]
+            for keys in index.links[self.name].of(positions)
         ]
 
 
+TOPICS = Terms("topic", _("Topic"), Topic, ["topics"])
 FACETS = (
     Choice("type", _("Type"), "type", Resource.Type.choices),
     LinkedChoice("language", _("Language"), ResourceVersion, "language", Language.choices),
     Year("year", _("Year of publication"), "publication_date"),
-    Terms("topic", _("Topic"), Topic, ["topics"]),
+    TOPICS,
     Terms(
         "initiative",
         _("Initiative"),

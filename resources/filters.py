@@ -7,7 +7,8 @@ other active filter, the way library catalogues count.
 The form validates the choices; the facet index (index.py) does the rest in memory. A
 page costs the same queries however large the library grows: one to check that the index
 is current, one for the words' matches and tiers (none when the same words were searched
-just before), and one for the page's resources and two for their topics and versions.
+just before), one for the page's resources and one for their versions; their topics come
+from the index.
 """
 
 import hashlib
@@ -23,7 +24,7 @@ from common.languages import current_language
 
 from . import index as library
 from . import lexicon as frequent
-from .facets import FACETS
+from .facets import FACETS, TOPICS
 from .lexicon import HEADINGS, MATCHES, TITLES
 from .models import Resource, SearchDocument, search_query, weighted_sql
 
@@ -372,7 +373,9 @@ class Results:
         if not isinstance(item, slice):
             return self[item : item + 1][0]
         stop = self.count() if item.stop is None else item.stop
-        ids = self.filterset.index.ids[self.filterset.order(stop)[item]].tolist()
+        index = self.filterset.index
+        positions = self.filterset.order(stop)[item]
+        ids = index.ids[positions].tolist()
         if not ids:
             return []
         # In the index's order, below: no ORDER BY to write or sort by.
@@ -382,4 +385,7 @@ class Results:
                 self.filterset.search_words, self.filterset.language
             )
         by_id = {resource.pk: resource for resource in resources}
+        for pk, topics in zip(ids, TOPICS.filed(index, positions), strict=True):
+            if pk in by_id:
+                by_id[pk].listed_topics = topics
         return [by_id[pk] for pk in ids if pk in by_id]

@@ -71,6 +71,14 @@ class Links:
         either = np.bitwise_or.reduce(self.bitmaps[rows], axis=0)
         return np.unpackbits(either, count=self.size).astype(bool)
 
+    def of(self, positions):
+        """For each of positions, the set of values it is filed under."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if not self.values or not len(positions):
+            return [set() for _position in positions]
+        bits = (self.bitmaps[:, positions >> 3] >> (7 - (positions & 7)).astype(np.uint8)) & 1
+        return [{self.values[row] for row in np.flatnonzero(column)} for column in bits.T]
+
     def counts(self, mask):
         """{value: resources among mask filed under it}."""
         if not self.values:

@@ -47,10 +47,8 @@ class ResourceListView(FilterView):
     strict = False
 
     def get_queryset(self):
-        return Resource.objects.published().prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("order", "name")),
-            versions_prefetch(),
-        )
+        # A result's topics come from the facet index (facets.Terms.filed).
+        return Resource.objects.published().prefetch_related(versions_prefetch())
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

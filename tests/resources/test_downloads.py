@@ -78,8 +78,8 @@ def test_the_results_cost_the_same_queries_and_never_read_the_texts(
 ):
     build(count)
     client.get(LIST)  # the facet index is built once
-    # The index is current, the page's resources and their topics and versions.
-    with django_assert_num_queries(4) as captured:
+    # The index is current, the page's resources and their versions (topics: the index).
+    with django_assert_num_queries(3) as captured:
         html = client.get(LIST).content.decode()
     assert html.count("Read as text (3.9\xa0KB)") == 2 * min(count, 20)
     assert html.count("The link may be broken") == 2 * min(count, 20)

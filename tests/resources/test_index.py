@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from resources import services
 from resources.index import library_index
@@ -208,10 +209,10 @@ def test_when_titles_fill_the_page_the_summaries_wait_for_the_next(
         ResourceFactory(title_en=f"Water {year}", publication_date=datetime.date(year, 1, 1))
     ResourceFactory(title_en="Soap", summary_en="Water and soap.")
     client.get(LIST)  # the index is read
-    with django_assert_num_queries(5):  # index current, words with titles, page (3)
+    with django_assert_num_queries(4):  # index current, words with titles, page (2)
         first = client.get(LIST, {"q": "water"}).context["resources"]
     assert [r.title for r in first] == [f"Water {year}" for year in range(2024, 2004, -1)]
-    with django_assert_num_queries(5):  # index current, headings, page (3)
+    with django_assert_num_queries(4):  # index current, headings, page (2)
         second = client.get(LIST, {"q": "water", "page": 2}).context["resources"]
     titles = [r.title for r in second]
     assert titles == [f"Water {year}" for year in range(2004, 1999, -1)] + ["Soap"]
@@ -255,3 +256,35 @@ def test_the_search_documents_have_their_own_generation_moved_by_real_changes_on
     services.resource_update_search_vector(resource.pk)
     assert searched() > before
     assert generation() == facets  # the facet index is not read again for it
+
+
+@pytest.mark.django_db
+def test_a_results_topics_come_from_the_index_in_order_translated_and_current(client):
+    education = TopicFactory(name_en="Education", name_fr="Éducation", order=2)
+    mhpss = TopicFactory(name_en="MHPSS", name_fr="SMSPS", order=1)
+    unused = TopicFactory(name_en="Unused", order=0)
+    resource = ResourceFactory(title_en="Schools", topics=[education, mhpss])
+    ResourceFactory(title_en="Untagged")
+
+    def topics_shown(language="en"):
+        response = client.get(f"/{language}/resources/")
+        tags = {
+            shown.title: [topic.name for topic in shown.listed_topics]
+            for shown in response.context["resources"]
+        }
+        return tags, response.content.decode()
+
+    tags, html = topics_shown()
+    assert tags == {"Schools": ["MHPSS", "Education"], "Untagged": []}
+    assert html.index(">MHPSS</span>") < html.index(">Education</span>")
+    assert unused.name_en not in html
+    with translation.override("fr"):
+        assert topics_shown("fr")[0]["Schools"] == ["SMSPS", "Éducation"]
+
+    # A curator's rename and removal show on the next request.
+    mhpss.name_en = "Mental health"
+    mhpss.save()
+    resource.topics.remove(education)
+    tags, html = topics_shown()
+    assert tags["Schools"] == ["Mental health"]
+    assert ">Education</span>" not in html

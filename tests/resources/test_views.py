@@ -156,8 +156,9 @@ def make_library(count):
     return topics
 
 
-# The index is current (1), the page's resources and their topics and versions (3).
-QUERIES = 4
+# The index is current (1), the page's resources and their versions (2); their topics
+# come from the index.
+QUERIES = 3
 # After a change, the index is read again: the generation, the published resources,
 # their versions, their links to topics, initiatives, regions and countries, and the
 # topics, initiatives and regions the facets offer.
