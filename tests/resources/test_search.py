@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from resources import filters, index, lexicon
 from resources.filters import search
@@ -167,6 +168,8 @@ def test_frequent_words_answered_in_memory_find_rank_and_count_as_postgres_does(
         in_postgres = [page(client, params) for params in searches]
         monkeypatch.setattr(lexicon, "LEXICON_FROM", 1)
         monkeypatch.setattr(lexicon, "FREQUENT", 0.5)
+        page(client, searches[0])  # Postgres answers while the lexicon is read
+        lexicon.wait()
         index.forget_searches()  # or the searches above would be remembered
         assert [page(client, params) for params in searches] == in_postgres
         index.forget_searches()
@@ -178,13 +181,23 @@ def test_frequent_words_answered_in_memory_find_rank_and_count_as_postgres_does(
     assert matches is None and "'protect'" in query
     assert list(more) == ["protection"] and not more["protection"][0].size
 
-    # A changed document is seen at once: its generation moved, the lexicon is read again.
+    # A changed document is seen at once: its generation moved, so Postgres answers
+    # while the lexicon is read again, outside the request.
+    before = lexicon._current
     resource = Resource.objects.get(title_en="Guide 3")
     resource.summary_en = "Protection at last."
     resource.save()
     resource_update_search_vector(resource.pk)
-    count, found, _types = page(client, {"q": "protection"})
+    with CaptureQueriesContext(connection) as queries:
+        count, found, _types = page(client, {"q": "protection"})
     assert count == 19 and "Guide 3" in found
+    assert not any("most_common_elems" in query["sql"] for query in queries)
+    lexicon.wait()
+    assert lexicon._current is not before and lexicon._current.searched > before.searched
+    index.forget_searches()
+    count, found, _types = page(client, {"q": "protection"})  # from the new bitmaps
+    assert count == 19 and "Guide 3" in found
+    assert lexicon.lexicon(index.library_state()[1], 24) is lexicon._current
 
 
 def test_a_query_is_read_as_the_lexicon_can_answer_it_or_not_at_all():
