@@ -22,6 +22,7 @@ import numpy as np
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Region
@@ -65,7 +66,8 @@ class Column:
     field: str
 
     def sql(self):
-        return self.field
+        """(SQL, params): the facet's value of a resource as an integer code."""
+        return self.field, []
 
     def watches(self):
         return [Watch(Resource, (self.field,))]
@@ -85,9 +87,15 @@ class Choice(Column):
             self.name: django_filters.MultipleChoiceFilter(label=self.label, choices=self.choices)
         }
 
-    def array(self, values):
-        code = {value: position for position, value in enumerate(self.values)}
-        return np.array([code.get(value, len(self.values)) for value in values], dtype=np.int8)
+    def sql(self):
+        # A value's position among self.values; len(self.values) for one not among them.
+        return (
+            f"COALESCE(array_position(%s::text[], {self.field}::text), %s) - 1",
+            [self.values, len(self.values) + 1],
+        )
+
+    def array(self, codes):
+        return codes.astype(np.int8)
 
     def mask(self, index, values, filterset):
         if values.get(self.name):
@@ -113,7 +121,7 @@ class Year(Column):
         self.name, self.label, self.field = name, label, field
 
     def sql(self):
-        return f"COALESCE(EXTRACT(YEAR FROM {self.field})::int, 0)"
+        return f"COALESCE(EXTRACT(YEAR FROM {self.field})::int, 0)", []
 
     def filters(self):
         return {
@@ -121,8 +129,8 @@ class Year(Column):
             f"{self.name}_to": YearFilter(label=_("To")),
         }
 
-    def array(self, values):
-        return np.array(values, dtype=np.int16)
+    def array(self, codes):
+        return codes.astype(np.int16)
 
     def mask(self, index, values, filterset):
         start, stop = values.get(f"{self.name}_from"), values.get(f"{self.name}_to")
@@ -165,8 +173,11 @@ class Flag(Column):
             )
         }
 
-    def array(self, values):
-        return np.array(values, dtype=bool)
+    def sql(self):
+        return f"{self.field}::int", []
+
+    def array(self, codes):
+        return codes.astype(bool)
 
     def mask(self, index, values, filterset):
         return index.columns[self.name] if values.get(self.name) else None
@@ -208,9 +219,11 @@ class LinkedChoice(Linked):
         }
 
     def pairs(self):
-        code = {value: position for position, value in enumerate(self.values)}
-        rows = self.model.objects.order_by().values_list("resource_id", self.field)
-        return [(pk, code.get(value, -1)) for pk, value in rows]
+        # A value's position among self.values; -1 for one not among them.
+        code = RawSQL(
+            f"COALESCE(array_position(%s::text[], {self.field}::text), 0) - 1", [self.values]
+        )
+        return [self.model.objects.order_by().values_list("resource_id", code)]
 
     def keys(self, values, filterset):
         chosen_values = values.get(self.name)
@@ -259,7 +272,7 @@ class Terms(Linked):
             field = Resource._meta.get_field(m2m)
             target = "__".join([field.m2m_reverse_field_name(), *rest]) + "_id"
             through = field.remote_field.through.objects.order_by()
-            pairs += through.values_list(f"{field.m2m_field_name()}_id", target)
+            pairs.append(through.values_list(f"{field.m2m_field_name()}_id", target))
         return pairs
 
     def keys(self, values, filterset):

@@ -288,3 +288,20 @@ def test_a_results_topics_come_from_the_index_in_order_translated_and_current(cl
     tags, html = topics_shown()
     assert tags["Schools"] == ["Mental health"]
     assert ">Education</span>" not in html
+
+
+@pytest.mark.django_db
+def test_newest_first_puts_ties_by_the_latest_added_and_undated_resources_last(client):
+    undated = ResourceFactory(title_en="Undated", publication_date=None, type="report")
+    older = ResourceFactory(title_en="Older", publication_date=datetime.date(1999, 12, 31))
+    first = ResourceFactory(title_en="Same day, first", publication_date=datetime.date(2020, 5, 1))
+    second = ResourceFactory(
+        title_en="Same day, second", publication_date=datetime.date(2020, 5, 1), is_key=True
+    )
+    response = client.get(LIST, {"sort": "newest"})
+    shown = [resource.title for resource in response.context["resources"]]
+    assert shown == [second.title, first.title, older.title, undated.title]
+    years = {choice["value"]: choice["count"] for choice in response.context["facets"]["year"]}
+    assert years == {2020: 2, 1999: 1}
+    assert response.context["facets"]["key"] == 1
+    assert facet(client, "type")["report"] == Resource.objects.filter(type="report").count()
