@@ -5,10 +5,11 @@
 
 Creates its own database (cpaor_bench, or --database; dropped and made again, on
 DATABASE_URL's server), migrates it, loads the reference data of the starting content
-(topics, initiatives, regions), then N resources with COPY and their search vectors with
-one statement (the portal's own service, resources_update_search_vectors): see
-library/generate.py. Texts are generated from word lists in English, French, Spanish and
-Arabic (library/words.py); each resource has a type, one or two topics, a year, regions,
+(topics, initiatives, regions), then N resources with COPY and their search vectors over
+two connections (the portal's own service, resources_update_search_vectors): see
+library/generate.py. A million resources (--resources 1000000) load in about ten minutes.
+Texts are generated from word lists in English, French, Spanish and Arabic
+(library/words.py); each resource has a type, one or two topics, a year, regions,
 sometimes an initiative and a country, and one or two language versions with "file text".
 
 Then it times, with the list page's own code (library/measure.py: ResourceFilter over the
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from databases import database_url, recreate_database
 from library.generate import load
-from library.measure import run_queries
+from library.measure import READING, run_queries
 from library.postgres_facets import compare
 from machine import describe
 
@@ -93,11 +94,17 @@ def main():
             f"{name:<{width}}  {count:>7,}  {queries:>3}  {p50:>7.1f}  {p95:>7.1f}  {again:>9.1f}"
             f"  {cpu50:>7.1f}  {cpu95:>7.1f}"
         )
-    worst = max(row[4] for row in rows)
-    worst_cpu = max(row[7] for row in rows)
+    # The pages as they are once the lexicon is read; those read while it is, apart.
+    steady = [row for row in rows if not row[0].endswith(READING)]
+    worst = max(row[4] for row in steady)
+    worst_cpu = max(row[7] for row in steady)
+    reading = max((row[4] for row in rows if row[0].endswith(READING)), default=0)
+    goal = 50 if args.resources <= 100_000 else 150
     print()
     print(
-        f"Worst p95: {worst:.1f} ms (goal: under 50 ms); worst CPU p95: {worst_cpu:.1f} ms. "
+        f"Worst p95: {worst:.1f} ms (goal at {args.resources:,} resources: at most {goal} ms); "
+        f"worst CPU p95: {worst_cpu:.1f} ms; worst p95 while the lexicon is read again after "
+        f"a change: {reading:.1f} ms. "
         "rows: results; SQL: queries per page; again: the same words' matches reused from "
         "the previous page (the next page, another sort or facet choice); CPU: this "
         "process's and its Postgres backend's CPU time per page, without the waits for a "

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from .words import SEARCHES
 
+# The end of the names of the pages timed as Postgres alone answers them.
+READING = ", while the lexicon is read"
+
 
 def backend_cpu(pid):
     """Nanoseconds of CPU the process pid (the Postgres backend, on this machine) used."""
@@ -98,6 +101,31 @@ def run_queries(reps):
             "combined filters + search",
             page("q=protection&type=report&year_from=2010&key=on", "en"),
         ),
+    ]
+
+    def without_lexicon(run):
+        """The page as Postgres alone answers it: while the lexicon is read again after a
+        change to a search document."""
+
+        def timed_run(warm=False):
+            kept = lexicon.LEXICON_FROM
+            lexicon.LEXICON_FROM = float("inf")
+            try:
+                return run(warm)
+            finally:
+                lexicon.LEXICON_FROM = kept
+
+        return timed_run
+
+    kinds += [
+        (
+            f"{name}{READING}",
+            without_lexicon(page(params, language)),
+        )
+        for name, params, language in [
+            ("search en “protection”", "q=protection", "en"),
+            ("search fr “gestion des cas”", "q=gestion des cas", "fr"),
+        ]
     ]
 
     with connection.cursor() as cursor:
