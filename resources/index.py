@@ -166,11 +166,12 @@ def _packed(cursor, select, params, columns):
     packs them into one string of 8-byte integers, so that a million rows cross as a
     few megabytes instead of a million tuples. A row with a NULL in it is left out."""
     names = ", ".join(f"c{number}" for number in range(columns))
-    packed = " || ".join(f"int8send(c{number}::int8)" for number in range(columns))
+    row = " || ".join(f"int8send(c{number}::int8)" for number in range(columns))
     cursor.execute(
-        f"SELECT string_agg({packed}, ''::bytea) FROM ({select}) AS packed({names})", params
+        f"SELECT string_agg({row}, ''::bytea) FROM ({select}) AS packed({names})", params
     )
-    return np.frombuffer(cursor.fetchone()[0] or b"", dtype=">i8").reshape(-1, columns)
+    big_endian = np.frombuffer(cursor.fetchone()[0] or b"", dtype=">i8")
+    return big_endian.astype(np.int64).reshape(-1, columns)
 
 
 def _pairs(cursor, facet):
@@ -202,7 +203,7 @@ def _read():
     # Newest first, undated last, then the highest id first: sorted here rather than by
     # Postgres, which spills a million rows to disk.
     rows = rows[np.lexsort((-rows[:, 0], -rows[:, 1]))]
-    ids = rows[:, 0].astype(np.int64)
+    ids = rows[:, 0].copy()
     where = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int32)
     where[ids] = np.arange(len(ids), dtype=np.int32)
     return LibraryIndex(
