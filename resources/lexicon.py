@@ -16,8 +16,10 @@ words into lexemes says which (filters.search).
 The bitmaps follow the search documents: migration 0010's triggers move a second
 generation (LibraryGeneration id 2) with every committed change to a vector, read in
 the same query as the facet index's, and a transaction that changed a vector itself
-does not use them. Once that generation has moved, a thread of the process reads the
-bitmaps again while Postgres answers the pages, so no reader waits for the read.
+does not use them. Once that generation has moved, a thread of the process brings the
+bitmaps up to date while Postgres answers the pages, so no reader waits: it reads again
+only the documents changed since its last snapshot (migration 0011 records which, and
+in which transaction), or every bitmap after many changes or a truncate.
 Below LEXICON_FROM published resources Postgres answers any word in a few
 milliseconds and the lexicon is not read.
 """
@@ -25,18 +27,51 @@ milliseconds and the lexicon is not read.
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from .search import LEXEME_SQL
 
 logger = logging.getLogger(__name__)
 
-# The search documents' committed generation (index.GENERATION_SQL reads it with the rest).
-SEARCHED_SQL = "SELECT generation FROM resources_librarygeneration WHERE id = 2"
+# The search documents' committed generation (index.GENERATION_SQL reads it with the
+# rest), and the snapshot it was read in: the changes to read at the next patch are
+# those of the transactions it could not see.
+SEARCHED_SQL = """
+    SELECT (SELECT generation FROM resources_librarygeneration WHERE id = 2),
+           pg_current_snapshot()::text
+"""
+# The documents changed by transactions the snapshot given could not see (migration
+# 0011's table); NULL for a truncate.
+CHANGED_SQL = """
+    SELECT DISTINCT resource_id FROM resources_searchchange
+    WHERE xact >= pg_snapshot_xmin(%(seen)s::pg_snapshot)
+      AND NOT pg_visible_in_snapshot(xact, %(seen)s::pg_snapshot)
+"""
+# Which of the lexicon's lexemes each of the documents given holds: in all, in its
+# titles (weight A), in its titles or summaries (A or B). A document holding none is
+# left out; so is one deleted.
+DOCUMENTS_SQL = """
+    SELECT document.resource_id,
+           array_agg(element.lexeme),
+           array_agg(element.lexeme) FILTER (WHERE 'A' = ANY(element.weights)),
+           array_agg(element.lexeme) FILTER (WHERE element.weights && '{A,B}')
+    FROM resources_searchdocument document, unnest(document.vector) element
+    WHERE document.resource_id = ANY(%s) AND element.lexeme = ANY(%s::text[])
+    GROUP BY document.resource_id
+"""
+CHANGES_KEPT = "1 day"
+PRUNE_SQL = f"DELETE FROM resources_searchchange WHERE changed < now() - interval '{CHANGES_KEPT}'"
+# A lexicon is patched with the changed documents alone, unless more than this share of
+# the library changed since it was read whole (its lexemes are those Postgres's
+# statistics named then), or it was last brought up to date longer ago than this many
+# seconds (well within CHANGES_KEPT: older changes are deleted).
+PATCH_SHARE = 0.05
+PATCH_WITHIN = 6 * 3600
 # Lexemes in at least this share of the search documents are kept (167 of them in the
 # benchmark's library, 6 MB at 100,000 resources): a rarer lexeme costs Postgres under
 # 8 ms at 100,000 resources.
@@ -169,6 +204,10 @@ class Lexicon:
     bitmaps: dict  # lexeme -> (3, bytes) uint8: MATCHES, TITLES, HEADINGS over ids
     size: int  # bits per bitmap: the highest resource id + 1
     common: list  # lexemes too common to read alone, yet not in the lexicon
+    documents: int = 0  # search documents when it was read whole
+    snapshot: str = ""  # the snapshot it is up to date with (pg_snapshot's text)
+    checked: float = 0.0  # when it was brought up to date (time.monotonic())
+    patched: int = 0  # documents patched in since it was read whole
 
     @property
     def words(self):
@@ -209,22 +248,67 @@ class Lexicon:
         return sum(bitmaps.nbytes for bitmaps in self.bitmaps.values())
 
 
-def _read(searched):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(max(resource_id), 0) FROM resources_searchdocument")
-        size = cursor.fetchone()[0] + 1
-        cursor.execute(READ_SQL, [FREQUENT])
-        rows = cursor.fetchall()
-        cursor.execute(COMMON_SQL, [COMMON, FREQUENT])
-        common = [lexeme for (lexeme,) in cursor.fetchall()]
+def _read(cursor, searched, snapshot):
+    """The lexicon read whole: every frequent lexeme's bitmaps."""
+    cursor.execute(
+        "SELECT coalesce(max(resource_id), 0) + 1, count(*) FROM resources_searchdocument"
+    )
+    size, documents = cursor.fetchone()
+    cursor.execute(READ_SQL, [FREQUENT])
+    rows = cursor.fetchall()
+    cursor.execute(COMMON_SQL, [COMMON, FREQUENT])
+    common = [lexeme for (lexeme,) in cursor.fetchall()]
     bitmaps = {}
     for lexeme, *found in rows:
         bits = np.zeros((3, size), dtype=bool)
         for which, ids in enumerate(found):
             ids = np.frombuffer(ids or b"", dtype=">i8")
-            bits[which, ids[ids < size]] = True  # a newer one moved the generation
+            bits[which, ids[ids < size]] = True
         bitmaps[lexeme] = np.packbits(bits, axis=1)
-    return Lexicon(searched, bitmaps, size, common)
+    return Lexicon(searched, bitmaps, size, common, documents, snapshot, time.monotonic())
+
+
+def _patched(cursor, current, searched, snapshot):
+    """current brought up to date by reading again only the documents changed since its
+    snapshot; None when it should be read whole instead."""
+    if not current.snapshot or time.monotonic() - current.checked > PATCH_WITHIN:
+        return None
+    cursor.execute(CHANGED_SQL, {"seen": current.snapshot})
+    changed = [pk for (pk,) in cursor.fetchall()]
+    if None in changed or current.patched + len(changed) > PATCH_SHARE * current.documents:
+        return None
+    size = max([current.size, *(pk + 1 for pk in changed)])
+    width = (size + 7) // 8
+    bitmaps = {
+        lexeme: np.pad(bits, ((0, 0), (0, width - bits.shape[1])))  # a copy: pages read it
+        for lexeme, bits in current.bitmaps.items()
+    }
+    if changed:
+        ids = np.array(changed, dtype=np.int64)
+        cursor.execute(DOCUMENTS_SQL, [changed, current.sql_arrays[1]])
+        held = {lexeme: np.zeros((3, len(ids)), dtype=bool) for lexeme in bitmaps}
+        column = {pk: number for number, pk in enumerate(changed)}
+        for pk, *lexemes in cursor.fetchall():
+            for which, found in enumerate(lexemes):
+                for lexeme in found or ():
+                    held[lexeme][which, column[pk]] = True
+        # Each changed id's bit, set or cleared, in the bytes that hold them.
+        touched, rows = np.unique(ids >> 3, return_inverse=True)
+        bit = ids & 7
+        for lexeme, bits in bitmaps.items():
+            block = np.unpackbits(bits[:, touched], axis=1).reshape(3, len(touched), 8)
+            block[:, rows, bit] = held[lexeme]
+            bits[:, touched] = np.packbits(block, axis=2).reshape(3, len(touched))
+    return Lexicon(
+        searched,
+        bitmaps,
+        size,
+        current.common,
+        current.documents,
+        snapshot,
+        time.monotonic(),
+        current.patched + len(changed),
+    )
 
 
 _lock = threading.Lock()
@@ -260,17 +344,20 @@ def _read_in_background():
 
 
 def _refresh():
-    """Read the lexicon as of the search documents' committed generation, with this
-    thread's own connection, closed after."""
+    """Bring the lexicon up to the search documents' committed generation, patched or
+    read whole, in one snapshot, with this thread's own connection, closed after."""
     global _current
     try:
-        with connection.cursor() as cursor:
-            # Read before the bitmaps: a change committed meanwhile is in them, and the
-            # generation it moved makes the next page read them again.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute(SEARCHED_SQL)
-            searched = cursor.fetchone()[0]
-        if _current is None or _current.searched != searched:
-            _current = _read(searched)
+            searched, snapshot = cursor.fetchone()
+            current = _current
+            if current is None or current.searched != searched:
+                patched = current and _patched(cursor, current, searched, snapshot)
+                _current = patched or _read(cursor, searched, snapshot)
+        with connection.cursor() as cursor:
+            cursor.execute(PRUNE_SQL)
     except Exception:
         logger.exception("The lexicon of frequent words could not be read")
     finally:
