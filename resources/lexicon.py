@@ -319,10 +319,10 @@ _reading = None  # the thread reading the lexicon, while one does
 def lexicon(searched, size):
     """The lexicon as of the search documents' generation `searched`; None for a library
     of `size` resources too small to need one, in a transaction that changed a search
-    document itself (its second value), or while the lexicon is being read again after a
-    change: Postgres answers meanwhile, so a changed document shows at once and no
-    reader waits for the read (seconds at 100,000 resources, half a minute at a
-    million)."""
+    document itself (its second value), or while the lexicon is being brought up to date
+    after a change: Postgres answers meanwhile, so a changed document shows at once and
+    no reader waits (a patch takes milliseconds; a whole read, seconds at 100,000
+    resources and half a minute at a million)."""
     # The marker reads '' once a transaction that set it has ended on this connection.
     if size < LEXICON_FROM or searched[1]:
         return None
@@ -334,7 +334,8 @@ def lexicon(searched, size):
 
 
 def _read_in_background():
-    """Start reading the lexicon in a thread of this process, unless one already is."""
+    """Start bringing the lexicon up to date in a thread of this process, unless one
+    already is."""
     global _reading
     with _lock:
         if _reading is not None and _reading.is_alive():
