@@ -50,6 +50,12 @@ class Watch:
         return columns
 
 
+def position_sql(field, values, missing):
+    """(SQL, params): the position from 0 of the column field's value among values, the
+    integer code the facet index keeps; `missing` for a value not among them."""
+    return f"COALESCE(array_position(%s::text[], {field}::text) - 1, %s)", [values, missing]
+
+
 def chosen(options, selected):
     """[{value, label, count, checked}] of a facet, hiding choices that find nothing."""
     return [
@@ -88,11 +94,7 @@ class Choice(Column):
         }
 
     def sql(self):
-        # A value's position among self.values; len(self.values) for one not among them.
-        return (
-            f"COALESCE(array_position(%s::text[], {self.field}::text), %s) - 1",
-            [self.values, len(self.values) + 1],
-        )
+        return position_sql(self.field, self.values, missing=len(self.values))
 
     def array(self, codes):
         return codes.astype(np.int8)
@@ -219,10 +221,7 @@ class LinkedChoice(Linked):
         }
 
     def pairs(self):
-        # A value's position among self.values; -1 for one not among them.
-        code = RawSQL(
-            f"COALESCE(array_position(%s::text[], {self.field}::text), 0) - 1", [self.values]
-        )
+        code = RawSQL(*position_sql(self.field, self.values, missing=-1))
         return [self.model.objects.order_by().values_list("resource_id", code)]
 
     def keys(self, values, filterset):
